@@ -1,0 +1,2 @@
+/** The mamba-cl benchmark app. @module */
+export {};

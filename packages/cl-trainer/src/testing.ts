@@ -1,0 +1,8 @@
+/**
+ * The Strategy conformance suite.
+ *
+ * @module
+ */
+
+/** The npm name of this package. @category Meta */
+export const PACKAGE_NAME = '@mamba-cl/cl-trainer';

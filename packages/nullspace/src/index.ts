@@ -1,0 +1,8 @@
+/**
+ * `@mamba-cl/nullspace`.
+ *
+ * @module
+ */
+
+/** The npm name of this package. @category Meta */
+export const PACKAGE_NAME = '@mamba-cl/nullspace';

@@ -1,0 +1,22 @@
+/**
+ * Backend choice: the one place in mamba-cl that activates a tfjs backend.
+ *
+ * @module
+ */
+export { type BackendLoader, DEFAULT_BACKEND_LOADERS, wasmBinaryDir } from './backend/backend_loaders.js';
+export {
+  BACKEND_NAMES,
+  BACKEND_PACKAGE,
+  type BackendName,
+  isBackendName,
+  parseBackendList,
+  TFJS_BACKEND_NAME,
+} from './backend/backend_names.js';
+export { type BackendAttempt, NoBackendError } from './backend/no_backend_error.js';
+export {
+  type BackendChoice,
+  currentBackendChoice,
+  probeBackends,
+  type SelectBackendOptions,
+  selectBackend,
+} from './backend/select_backend.js';

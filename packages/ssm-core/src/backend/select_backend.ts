@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendLoader, DEFAULT_BACKEND_LOADERS } from './backend_loaders.js';
+import {
+  BACKEND_NAMES,
+  BACKEND_PACKAGE,
+  type BackendName,
+  parseBackendList,
+  TFJS_BACKEND_NAME,
+} from './backend_names.js';
+import { type BackendAttempt, NoBackendError } from './no_backend_error.js';
+
+/**
+ * Options of {@link selectBackend}.
+ *
+ * @category Backend
+ */
+export interface SelectBackendOptions {
+  /** Replace the loader of some backends (tests fake the native packages this way). */
+  readonly loaders?: Partial<Record<BackendName, BackendLoader>>;
+  /** Environment to read `MAMBA_CL_BACKEND` from; defaults to `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The result of {@link selectBackend}: which backend runs, and what happened to each one tried.
+ *
+ * @category Backend
+ */
+export interface BackendChoice {
+  /** The backend now active. */
+  readonly name: BackendName;
+  /** Its tfjs-core name (`tf.getBackend()`). */
+  readonly tfjsName: string;
+  /** Where the order came from. */
+  readonly source: 'argument' | 'MAMBA_CL_BACKEND' | 'default';
+  /** Every backend tried, in order, with the reason it was skipped or chosen. */
+  readonly attempts: readonly BackendAttempt[];
+}
+
+/** Which native package (if any) this process has loaded: both register the tfjs name `tensorflow`. */
+let nativeLoadedBy: 'tensorflow-gpu' | 'tensorflow' | undefined;
+let lastChoice: BackendChoice | undefined;
+
+/** @internal Forget which native package was loaded; only for tests that fake loaders. */
+export function resetBackendStateForTests(): void {
+  nativeLoadedBy = undefined;
+  lastChoice = undefined;
+}
+
+/**
+ * The choice made by the last successful {@link selectBackend} call, or `undefined`.
+ *
+ * @category Backend
+ */
+export function currentBackendChoice(): BackendChoice | undefined {
+  return lastChoice;
+}
+
+function describeOk(name: BackendName): string {
+  if (name === 'wasm') {
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    return `active (${BACKEND_PACKAGE[name]}${simd ? ', SIMD' : ''})`;
+  }
+  return `active (${BACKEND_PACKAGE[name]})`;
+}
+
+async function tryOne(name: BackendName, loader: BackendLoader): Promise<BackendAttempt> {
+  const tfjsName = TFJS_BACKEND_NAME[name];
+  const isNative = name === 'tensorflow-gpu' || name === 'tensorflow';
+  if (isNative && nativeLoadedBy !== undefined && nativeLoadedBy !== name) {
+    return {
+      name,
+      ok: false,
+      reason: `skipped: ${BACKEND_PACKAGE[nativeLoadedBy]} is already loaded and owns the tfjs backend name "tensorflow"; the two native packages are never loaded together`,
+    };
+  }
+  try {
+    if (!(isNative && nativeLoadedBy === name)) await loader();
+    if (isNative) nativeLoadedBy = name;
+    if (tf.findBackendFactory(tfjsName) === null) {
+      return {
+        name,
+        ok: false,
+        reason: `${BACKEND_PACKAGE[name]} loaded but registered no "${tfjsName}" backend`,
+      };
+    }
+    const ok = await tf.setBackend(tfjsName);
+    if (!ok) return { name, ok: false, reason: `tf.setBackend("${tfjsName}") could not initialise it` };
+    await tf.ready();
+    return { name, ok: true, reason: describeOk(name) };
+  } catch (err) {
+    return { name, ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Picks and activates the compute backend. The only place in mamba-cl that calls `tf.setBackend`.
+ *
+ * **Details**
+ * Tries, in order, `tensorflow-gpu` → `tensorflow` → `wasm` → `cpu`, and activates the first that
+ * loads. The order can be replaced by the `preference` argument, or else by the environment
+ * variable `MAMBA_CL_BACKEND` (a name, a comma-separated list, or `auto`). Naming a single backend
+ * forces it: there is no silent fall-back. The two native packages both register the tfjs name
+ * `tensorflow`, so once one of them is loaded the other is never imported. The wasm binaries are
+ * located from the installed `@tensorflow/tfjs-backend-wasm`, whatever the working directory.
+ *
+ * @param preference - a backend name, a list, `"auto"`, or `undefined` to use `MAMBA_CL_BACKEND`
+ * @param options - loaders to fake and the environment to read
+ * @returns the backend now active and why each other candidate was skipped
+ * @throws {@link NoBackendError} listing every backend tried and why it failed
+ * @throws `RangeError` for an unknown backend name, listing the valid ones
+ * @example
+ * const choice = await selectBackend();          // wasm on a machine without tfjs-node
+ * console.log(choice.name, choice.attempts);
+ * await selectBackend('cpu');                     // force the plain JS backend
+ * @category Backend
+ */
+export async function selectBackend(
+  preference?: string | readonly string[],
+  options: SelectBackendOptions = {},
+): Promise<BackendChoice> {
+  const env = options.env ?? process.env;
+  let order: BackendName[];
+  let source: BackendChoice['source'];
+  if (preference !== undefined) {
+    order = parseBackendList(
+      typeof preference === 'string' ? preference : preference.join(','),
+      'selectBackend',
+    );
+    source = 'argument';
+  } else if (env.MAMBA_CL_BACKEND !== undefined && env.MAMBA_CL_BACKEND.trim() !== '') {
+    order = parseBackendList(env.MAMBA_CL_BACKEND, 'MAMBA_CL_BACKEND');
+    source = 'MAMBA_CL_BACKEND';
+  } else {
+    order = [...BACKEND_NAMES];
+    source = 'default';
+  }
+  const attempts: BackendAttempt[] = [];
+  for (const name of order) {
+    const loader = options.loaders?.[name] ?? DEFAULT_BACKEND_LOADERS[name];
+    const attempt = await tryOne(name, loader);
+    attempts.push(attempt);
+    if (attempt.ok) {
+      lastChoice = { name, tfjsName: TFJS_BACKEND_NAME[name], source, attempts };
+      return lastChoice;
+    }
+  }
+  throw new NoBackendError(attempts);
+}
+
+/**
+ * Names of the backends that can be activated in this process, probing each without leaving it
+ * active (the previously active backend is restored).
+ *
+ * @returns every attempt in the default order
+ * @category Backend
+ */
+export async function probeBackends(options: SelectBackendOptions = {}): Promise<BackendAttempt[]> {
+  const previous = lastChoice?.tfjsName;
+  const out: BackendAttempt[] = [];
+  for (const name of BACKEND_NAMES) {
+    out.push(await tryOne(name, options.loaders?.[name] ?? DEFAULT_BACKEND_LOADERS[name]));
+  }
+  if (previous !== undefined) await tf.setBackend(previous);
+  return out;
+}

@@ -1,0 +1,17 @@
+/**
+ * Test helpers for code that runs on tfjs backends: sweep every available backend and compare
+ * tensors with tolerances.
+ *
+ * @module
+ */
+export {
+  type DescribeWithBackendsOptions,
+  describeWithBackends,
+  isBackendInstalled,
+} from './testing/describe_with_backends.js';
+export {
+  type CloseOptions,
+  expectTensorsClose,
+  type NestedNumbers,
+  type TensorLike,
+} from './testing/expect_tensors_close.js';
