@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@mamba-cl/ssm-core/backend';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Placeholder entry until the benchmark runner lands: reports the backend chosen on this machine
@@ -15,8 +15,12 @@ async function main(): Promise<void> {
   const reps = 20;
   for (let i = 0; i < reps; i++) tf.tidy(() => tf.matMul(a, a).dataSync());
   const ms = (performance.now() - t0) / reps;
-  console.log(`kernel smoke: 256×256 matMul on ${choice.name}: ${ms.toFixed(2)} ms (${((2 * 256 ** 3) / ms / 1e6).toFixed(2)} GFLOP/s)`);
-  console.log('The continual-learning benchmark runner is not wired in yet; this run only checked the backend.');
+  console.log(
+    `kernel smoke: 256×256 matMul on ${choice.name}: ${ms.toFixed(2)} ms (${((2 * 256 ** 3) / ms / 1e6).toFixed(2)} GFLOP/s)`,
+  );
+  console.log(
+    'The continual-learning benchmark runner is not wired in yet; this run only checked the backend.',
+  );
   a.dispose();
 }
 
