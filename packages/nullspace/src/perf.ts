@@ -1,0 +1,7 @@
+/**
+ * Performance benchmarks of `@mamba-cl/nullspace`: functions that measure and return figures (the
+ * `mamba-cl perf` command prints them). Never used by tests as timed assertions.
+ *
+ * @module
+ */
+export type { PerfReport, PerfRow } from './perf/perf_report.js';
