@@ -64,7 +64,7 @@ describeWithBackends('ProjectedAdam', () => {
       const gw = tf.tensor2d(g, [2, 3]);
       const gb = tf.tensor1d([g[0], g[1]]);
       opt.step(
-        new Map([
+        new Map<string, tf.Tensor>([
           ['w', gw],
           ['head.bias', gb],
         ]),
