@@ -15,3 +15,19 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backend.js';
+export { BASIC_PICKLE_GLOBALS } from './weights/pickle/basic_pickle_globals.js';
+export {
+  NUMPY_PICKLE_GLOBALS,
+  ndarrayToTypedArray,
+  PickledDtype,
+  PickledNdarray,
+} from './weights/pickle/numpy_pickle_globals.js';
+export { PickleFormatError, PickleSecurityError } from './weights/pickle/pickle_errors.js';
+export {
+  PICKLE_STATE,
+  type PickleGlobal,
+  PickleGlobalRef,
+  type Py2StringEncoding,
+  type UnpickleOptions,
+  unpickle,
+} from './weights/pickle/unpickle.js';
