@@ -15,6 +15,22 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backend.js';
+// scan exports (engineer "scan")
+export { REFERENCE_SCAN, referenceScanCore } from './scan/reference_scan.js';
+export {
+  createScanRegistry,
+  resolveScanImpl,
+  SCAN_IMPLEMENTATIONS,
+  type ScanRegistry,
+} from './scan/scan_registry.js';
+export type {
+  ScanImplementation,
+  ScanImplName,
+  SelectiveScanInputs,
+  SelectiveScanOptions,
+} from './scan/scan_types.js';
+export { selectiveScan } from './scan/selective_scan.js';
+// end scan exports
 export { BASIC_PICKLE_GLOBALS } from './weights/pickle/basic_pickle_globals.js';
 export {
   NUMPY_PICKLE_GLOBALS,
