@@ -1,8 +1,17 @@
 /**
- * `@mamba-cl/nullspace`.
+ * `@mamba-cl/nullspace`: the numerics of null-space continual learning (spec §3): covariance
+ * accumulation with the official semantics, a fast symmetric eigensolver, threshold policies
+ * (the official adaptive elbow rule, bit-exact with scipy), projectors and projector stores.
  *
  * @module
  */
 
-/** The npm name of this package. @category Meta */
-export const PACKAGE_NAME = '@mamba-cl/nullspace';
+export {
+  type AccumulationMode,
+  CovarianceAccumulator,
+  type CovarianceAccumulatorOptions,
+} from './covariance/covariance_accumulator.js';
+export { addGram } from './covariance/gram.js';
+export { adaptiveThreshold } from './threshold/adaptive_threshold.js';
+export { gaussianFilter1d } from './threshold/gaussian_filter1d.js';
+export { nullSpaceStart, type ThresholdPolicy } from './threshold/threshold_policy.js';
