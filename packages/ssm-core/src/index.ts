@@ -16,7 +16,18 @@ export {
   selectBackend,
 } from './backend.js';
 // scan exports (engineer "scan")
+export {
+  FUSED_SCAN,
+  FUSED_SCAN_BACKENDS,
+  fusedScanCore,
+  registerFusedScanKernels,
+  SELECTIVE_SCAN_GRAD_KERNEL,
+  SELECTIVE_SCAN_KERNEL,
+} from './scan/fused_scan.js';
 export { REFERENCE_SCAN, referenceScanCore } from './scan/reference_scan.js';
+export type { ScanCore, ScanCoreGrads, ScanDims } from './scan/scan_core.js';
+export { JS_SCAN_CORE } from './scan/scan_core_js.js';
+export { activeScanCore } from './scan/scan_core_select.js';
 export {
   createScanRegistry,
   resolveScanImpl,

@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ScanCore, ScanDims } from './scan_core.js';
+import { activeScanCore } from './scan_core_select.js';
+import type { ScanImplementation } from './scan_types.js';
+
+/**
+ * Kernel name of the fused selective-scan forward pass (inputs x, delta, A, B, C → y).
+ *
+ * @category Scan
+ */
+export const SELECTIVE_SCAN_KERNEL = 'MambaSelectiveScan';
+
+/**
+ * Kernel name of the fused selective-scan backward pass (inputs x, delta, A, B, C, dy →
+ * dx, ddelta, dA, dB, dC).
+ *
+ * @category Scan
+ */
+export const SELECTIVE_SCAN_GRAD_KERNEL = 'MambaSelectiveScanGrad';
+
+/**
+ * tfjs backends the fused kernels are registered for.
+ *
+ * @category Scan
+ */
+export const FUSED_SCAN_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+
+/** The parts of a tfjs backend the kernels use (cpu: `data`; wasm: `typedArrayFromHeap`/`makeOutput`). */
+interface BackendLike {
+  data?: { get(dataId: object): { values: unknown } };
+  makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  typedArrayFromHeap?(info: tf.TensorInfo): Float32Array;
+  makeOutput?(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  readSync(dataId: object): unknown;
+}
+
+/** Float32 values of an input (a copy on wasm, whose heap may move when outputs are allocated). */
+function readInput(backend: BackendLike, info: tf.TensorInfo, name: string): Float32Array {
+  if (info.dtype !== 'float32') {
+    throw new Error(`${SELECTIVE_SCAN_KERNEL}: input ${name} has dtype ${info.dtype}, expected float32`);
+  }
+  if (typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(info).slice();
+  if (backend.data !== undefined) return backend.data.get(info.dataId).values as Float32Array;
+  return backend.readSync(info.dataId) as Float32Array;
+}
+
+/** A new float32 output tensor holding `values`. */
+function writeOutput(backend: BackendLike, shape: number[], values: Float32Array): tf.TensorInfo {
+  if (typeof backend.makeOutput === 'function' && typeof backend.typedArrayFromHeap === 'function') {
+    const out = backend.makeOutput(shape, 'float32');
+    backend.typedArrayFromHeap(out).set(values);
+    return out;
+  }
+  if (typeof backend.makeTensorInfo === 'function') return backend.makeTensorInfo(shape, 'float32', values);
+  throw new Error(`${SELECTIVE_SCAN_KERNEL}: backend ${tf.getBackend()} cannot create outputs`);
+}
+
+function dimsOf(x: tf.TensorInfo, A: tf.TensorInfo): ScanDims {
+  return { batch: x.shape[0], seqLen: x.shape[1], dInner: x.shape[2], dState: A.shape[1] };
+}
+
+let coreOverride: ScanCore | undefined;
+
+/**
+ * @internal Forces the fused kernels onto one core (`JS_SCAN_CORE` or the wasm core); `undefined` restores the automatic choice.
+ */
+export function setFusedScanCoreForTests(core: ScanCore | undefined): void {
+  coreOverride = core;
+}
+
+function core(): ScanCore {
+  return coreOverride ?? activeScanCore();
+}
+
+const forwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const be = backend as unknown as BackendLike;
+  const { x, delta, A, B, C } = inputs as Record<string, tf.TensorInfo>;
+  const dims = dimsOf(x, A);
+  const y = core().forward(
+    dims,
+    readInput(be, x, 'x'),
+    readInput(be, delta, 'delta'),
+    readInput(be, A, 'A'),
+    readInput(be, B, 'B'),
+    readInput(be, C, 'C'),
+  );
+  return writeOutput(be, [...x.shape], y);
+};
+
+const backwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const be = backend as unknown as BackendLike;
+  const { x, delta, A, B, C, dy } = inputs as Record<string, tf.TensorInfo>;
+  const dims = dimsOf(x, A);
+  const g = core().backward(
+    dims,
+    readInput(be, x, 'x'),
+    readInput(be, delta, 'delta'),
+    readInput(be, A, 'A'),
+    readInput(be, B, 'B'),
+    readInput(be, C, 'C'),
+    readInput(be, dy, 'dy'),
+  );
+  return [
+    writeOutput(be, [...x.shape], g.dx),
+    writeOutput(be, [...delta.shape], g.ddelta),
+    writeOutput(be, [...A.shape], g.dA),
+    writeOutput(be, [...B.shape], g.dB),
+    writeOutput(be, [...C.shape], g.dC),
+  ];
+};
+
+let registered = false;
+
+/**
+ * Registers the fused selective-scan kernels (forward and backward) for the cpu and wasm backends,
+ * and the gradient of the forward kernel, in tfjs's global registries. Idempotent; called by
+ * the `fused` implementation on first use.
+ *
+ * **Details**
+ * Both kernels copy their inputs out of the backend, run the core loops (WebAssembly SIMD when the
+ * runtime has it, else plain JS; see {@link activeScanCore}) and copy the results back. The
+ * gradient of `MambaSelectiveScan` runs `MambaSelectiveScanGrad`, which recomputes the forward
+ * states and runs the reverse scan (nothing is saved but the five inputs).
+ *
+ * @example
+ * registerFusedScanKernels();
+ * const y = tf.engine().runKernel('MambaSelectiveScan', { x, delta, A, B, C }) as tf.Tensor3D;
+ * @category Scan
+ */
+export function registerFusedScanKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of FUSED_SCAN_BACKENDS) {
+    if (tf.getKernel(SELECTIVE_SCAN_KERNEL, backendName) === undefined) {
+      tf.registerKernel({ kernelName: SELECTIVE_SCAN_KERNEL, backendName, kernelFunc: forwardKernel });
+    }
+    if (tf.getKernel(SELECTIVE_SCAN_GRAD_KERNEL, backendName) === undefined) {
+      tf.registerKernel({ kernelName: SELECTIVE_SCAN_GRAD_KERNEL, backendName, kernelFunc: backwardKernel });
+    }
+  }
+  if (tf.getGradient(SELECTIVE_SCAN_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: SELECTIVE_SCAN_KERNEL,
+      inputsToSave: ['x', 'delta', 'A', 'B', 'C'],
+      gradFunc: (dy, saved) => {
+        const [x, delta, A, B, C] = saved;
+        const grads = tf
+          .engine()
+          .runKernel(SELECTIVE_SCAN_GRAD_KERNEL, { x, delta, A, B, C, dy: dy as tf.Tensor }) as tf.Tensor[];
+        return {
+          x: () => grads[0],
+          delta: () => grads[1],
+          A: () => grads[2],
+          B: () => grads[3],
+          C: () => grads[4],
+        };
+      },
+    });
+  }
+}
+
+/**
+ * The core scan through the fused kernel `MambaSelectiveScan` (registered on first call).
+ *
+ * **Details**
+ * Runs on the `cpu` and `wasm` backends only; elsewhere it throws, naming the backend (use
+ * `chunked` there).
+ *
+ * @param x - [batch, seqLen, dInner]
+ * @param delta - Δ (already transformed), [batch, seqLen, dInner]
+ * @param A - [dInner, dState]
+ * @param B - [batch, seqLen, dState]
+ * @param C - [batch, seqLen, dState]
+ * @returns y, [batch, seqLen, dInner]
+ * @throws `Error` on a backend without the fused kernel
+ * @example
+ * const y = fusedScanCore(x, delta, A, B, C);
+ * @category Scan
+ */
+export function fusedScanCore(
+  x: tf.Tensor3D,
+  delta: tf.Tensor3D,
+  A: tf.Tensor2D,
+  B: tf.Tensor3D,
+  C: tf.Tensor3D,
+): tf.Tensor3D {
+  registerFusedScanKernels();
+  const backend = tf.getBackend();
+  if (!FUSED_SCAN_BACKENDS.includes(backend)) {
+    throw new Error(
+      `selectiveScan: the fused kernel exists for the ${FUSED_SCAN_BACKENDS.join(', ')} backends, not "${backend}"; use impl 'chunked' or 'auto'`,
+    );
+  }
+  return tf.engine().runKernel(SELECTIVE_SCAN_KERNEL, { x, delta, A, B, C }) as tf.Tensor3D;
+}
+
+/**
+ * The `fused` scan implementation (see {@link fusedScanCore}).
+ *
+ * @category Scan
+ */
+export const FUSED_SCAN: ScanImplementation = {
+  name: 'fused',
+  description:
+    'one registered tfjs kernel (forward + backward) running WebAssembly SIMD loops; cpu and wasm backends',
+  scan: fusedScanCore,
+};
