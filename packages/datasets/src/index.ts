@@ -14,6 +14,12 @@ export { classOrder } from './orders/class_order.js';
 // rng/ and orders/ (engineer "sources")
 export { createRng, Pcg64, type Rng } from './rng/pcg64.js';
 export { entropyToWords, type SeedEntropy, SeedSequence } from './rng/seed_sequence.js';
+export {
+  type Cifar100Options,
+  loadCifar100,
+  parseCifar100Binary,
+  readCifar100Pickle,
+} from './sources/cifar100.js';
 export type { ImageSource, LabeledItem, RawImage } from './sources/image_source.js';
 export {
   FASHION_MNIST_CLASS_NAMES,

@@ -1,0 +1,109 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PickleSecurityError } from '@mamba-cl/ssm-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCifar100, readCifar100Pickle } from './cifar100.js';
+
+const FIXTURES = new URL('../../fixtures/cifar-100-python/', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'cifar-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** pixel k (CHW) of image i in the python fixture (scripts/make_cifar_fixtures.py) */
+const px = (i: number, k: number) => (i * 37 + k * 11) % 256;
+
+function binRecord(coarse: number, fine: number, seed: number): Uint8Array {
+  const r = new Uint8Array(3074);
+  r[0] = coarse;
+  r[1] = fine;
+  for (let k = 0; k < 3072; k++) r[2 + k] = px(seed, k);
+  return r;
+}
+
+function writeBinary(root: string, train: Uint8Array[], test: Uint8Array[]) {
+  const d = join(root, 'cifar-100-binary');
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'train.bin'), Buffer.concat(train));
+  writeFileSync(join(d, 'test.bin'), Buffer.concat(test));
+  writeFileSync(
+    join(d, 'fine_label_names.txt'),
+    Array.from({ length: 100 }, (_, i) => `name${i}`).join('\n') + '\n',
+  );
+  writeFileSync(join(d, 'coarse_label_names.txt'), Array.from({ length: 20 }, (_, i) => `c${i}`).join('\n'));
+}
+
+describe('loadCifar100 (binary)', () => {
+  it('reads records, fine labels and CHW→HWC pixels', async () => {
+    const root = join(dir, 'bin');
+    writeBinary(root, [binRecord(3, 42, 0), binRecord(19, 99, 1), binRecord(0, 0, 2)], [binRecord(1, 7, 3)]);
+    const src = loadCifar100(root);
+    expect(src.classNames[42]).toBe('name42');
+    expect(src.train.map((it) => it.label)).toEqual([42, 99, 0]);
+    expect(src.val[0].label).toBe(7);
+    expect(src.train[1].key).toBe('train.bin#1');
+    const img = await src.train[1].load();
+    expect(img).toMatchObject({ width: 32, height: 32, channels: 3 });
+    // HWC pixel (y=2, x=5): R = CHW[0*1024 + 2*32+5], G = CHW[1024 + …], B = CHW[2048 + …]
+    const p = 2 * 32 + 5;
+    expect(Array.from(img.pixels.subarray(p * 3, p * 3 + 3))).toEqual([
+      px(1, p),
+      px(1, 1024 + p),
+      px(1, 2048 + p),
+    ]);
+    // also accepts the cifar-100-binary directory itself
+    expect(loadCifar100(join(root, 'cifar-100-binary')).train.length).toBe(3);
+  });
+
+  it('names file and record on a short record or a bad label', () => {
+    const root = join(dir, 'short');
+    writeBinary(root, [binRecord(3, 42, 0), binRecord(3, 42, 0).subarray(0, 3000)], [binRecord(1, 7, 3)]);
+    expect(() => loadCifar100(root)).toThrow(
+      'train.bin: record 1 is 3000 bytes, expected 3074 (coarse label + fine label + 3072 pixels)',
+    );
+    const bad = join(dir, 'badlabel');
+    writeBinary(bad, [binRecord(3, 42, 0)], [binRecord(1, 7, 3), binRecord(1, 100, 3)]);
+    expect(() => loadCifar100(bad)).toThrow('test.bin: record 1 has fine label 100, expected 0..99');
+    expect(() => loadCifar100(join(dir, 'none'))).toThrow(
+      /no cifar-100-binary\/ or cifar-100-python\/ directory/,
+    );
+  });
+});
+
+describe('loadCifar100 (python pickles)', () => {
+  it('reads python-2 style pickles (numpy.core) through the safe unpickler', async () => {
+    const src = loadCifar100(FIXTURES, { format: 'python' });
+    expect(src.classNames.length).toBe(100);
+    expect(src.classNames[3]).toBe('fine_3');
+    expect(src.train.map((it) => it.label)).toEqual([0, 7, 14, 21, 28, 35]);
+    expect(src.val.map((it) => it.label)).toEqual([42, 49, 56, 63]);
+    const img = await src.val[2].load(); // original index 8
+    const p = 31 * 32 + 31;
+    expect(Array.from(img.pixels.subarray(p * 3, p * 3 + 3))).toEqual([
+      px(8, p),
+      px(8, 1024 + p),
+      px(8, 2048 + p),
+    ]);
+    // auto format finds the python version under a parent directory
+    const root = join(dir, 'py');
+    cpSync(FIXTURES, join(root, 'cifar-100-python'), { recursive: true });
+    expect(loadCifar100(root).train.length).toBe(6);
+  });
+
+  it('reads numpy-2 protocol-4 pickles (numpy._core) identically', () => {
+    const a = readCifar100Pickle(join(FIXTURES, 'train'));
+    const b = readCifar100Pickle(join(FIXTURES, 'train_py3'));
+    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+    expect(Buffer.from(b.pixels).equals(Buffer.from(a.pixels))).toBe(true);
+  });
+
+  it('refuses pickles that reference other globals', () => {
+    expect(() => readCifar100Pickle(join(FIXTURES, 'evil'))).toThrow(PickleSecurityError);
+    expect(() => readCifar100Pickle(join(FIXTURES, 'evil'))).toThrow(/os.system/);
+  });
+
+  it('reports a missing key with the keys present', () => {
+    expect(() => readCifar100Pickle(join(FIXTURES, 'meta'))).toThrow(
+      /meta: key 'data' missing \(keys: .*fine_label_names/,
+    );
+  });
+});
