@@ -1,0 +1,166 @@
+// Selective-scan core loops (forward and backward) for WebAssembly SIMD (wasm32 + simd128).
+//
+// Built by packages/ssm-core/scripts/build_scan_wasm.sh into selective_scan.wasm and embedded
+// (base64) in src/scan/scan_wasm_binary.ts. No libc: the module has its own linear memory; the
+// JS side (src/scan/scan_core_wasm.ts) lays out the arrays from heap_base() upwards.
+//
+// Layout (row-major float32; Np = dState rounded up to a multiple of 4, padded with zeros):
+//   x, dt, y, dy, dx, ddt : [batch, L, D]
+//   A, dA                 : [D, Np]       (padding lanes: A = 0)
+//   Bm, Cm, dB, dC        : [batch, L, Np] (padding lanes: 0, so padded states stay 0)
+// Recurrence (spec §1.2 step 7): h_t[d,n] = exp(dt_t[d]*A[d,n])*h_{t-1}[d,n] + dt_t[d]*B_t[n]*x_t[d],
+//   y_t[d] = sum_n C_t[n]*h_t[d,n], h_{-1} = 0. Vectorised over n in 4-lane groups, for each d.
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(name)))
+#define MAX_K 64 /* Np <= 256 */
+
+extern unsigned char __heap_base;
+
+EXPORT("heap_base") unsigned heap_base(void) { return (unsigned)&__heap_base; }
+
+// exp of 4 floats (Cephes expf: range reduction by ln 2, degree-6 polynomial, 2^k by exponent bits).
+// Relative error ~1e-7; arguments below -88.37 give 0, above 88.37 saturate.
+static inline v128_t exp4(v128_t x) {
+  x = wasm_f32x4_min(x, wasm_f32x4_splat(88.3762626647949f));
+  x = wasm_f32x4_max(x, wasm_f32x4_splat(-88.3762626647949f));
+  v128_t fx = wasm_f32x4_floor(
+      wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), wasm_f32x4_splat(0.5f)));
+  x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, wasm_f32x4_splat(0.693359375f)));
+  x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, wasm_f32x4_splat(-2.12194440e-4f)));
+  v128_t z = wasm_f32x4_mul(x, x);
+  v128_t y = wasm_f32x4_splat(1.9875691500E-4f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(1.3981999507E-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(8.3334519073E-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(4.1665795894E-2f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(1.6666665459E-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(5.0000001201E-1f));
+  y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(y, z), x), wasm_f32x4_splat(1.0f));
+  v128_t k = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(fx), wasm_i32x4_splat(127));
+  k = wasm_i32x4_max(k, wasm_i32x4_splat(0));
+  return wasm_f32x4_mul(y, wasm_i32x4_shl(k, 23));
+}
+
+static inline float hsum(v128_t v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+#define LD(p) wasm_v128_load(p)
+#define ST(p, v) wasm_v128_store(p, v)
+#define MUL wasm_f32x4_mul
+#define ADD wasm_f32x4_add
+
+// Forward over all batch elements. h: scratch [D, Np].
+EXPORT("scan_forward")
+void scan_forward(int batch, int L, int D, int Np, const float *x, const float *dt, const float *A,
+                  const float *Bm, const float *Cm, float *y, float *h) {
+  const int K = Np >> 2;
+  v128_t Bv[MAX_K], Cv[MAX_K];
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; i < D * Np; i += 4) ST(h + i, wasm_f32x4_splat(0.0f));
+    for (int t = 0; t < L; t++) {
+      const int row = (b * L + t) * D;
+      const float *Bt = Bm + (b * L + t) * Np;
+      const float *Ct = Cm + (b * L + t) * Np;
+      for (int k = 0; k < K; k++) {
+        Bv[k] = LD(Bt + 4 * k);
+        Cv[k] = LD(Ct + 4 * k);
+      }
+      for (int d = 0; d < D; d++) {
+        const float dts = dt[row + d];
+        const v128_t dtv = wasm_f32x4_splat(dts);
+        const v128_t dtx = wasm_f32x4_splat(dts * x[row + d]);
+        const float *Ad = A + d * Np;
+        float *hd = h + d * Np;
+        v128_t acc = wasm_f32x4_splat(0.0f);
+        for (int k = 0; k < K; k++) {
+          v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
+          v128_t hv = ADD(MUL(a, LD(hd + 4 * k)), MUL(dtx, Bv[k]));
+          ST(hd + 4 * k, hv);
+          acc = ADD(acc, MUL(Cv[k], hv));
+        }
+        y[row + d] = hsum(acc);
+      }
+    }
+  }
+}
+
+// Backward. hs: scratch [L, D, Np] (forward states of one batch element); gh: scratch [D, Np].
+// Outputs dx, ddt [batch, L, D]; dA [D, Np]; dB, dC [batch, L, Np]; all overwritten.
+EXPORT("scan_backward")
+void scan_backward(int batch, int L, int D, int Np, const float *x, const float *dt, const float *A,
+                   const float *Bm, const float *Cm, const float *dy, float *dx, float *ddt, float *dA,
+                   float *dB, float *dC, float *hs, float *gh) {
+  const int K = Np >> 2;
+  const int DN = D * Np;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  v128_t Bv[MAX_K], Cv[MAX_K], dBacc[MAX_K], dCacc[MAX_K];
+  for (int i = 0; i < DN; i += 4) ST(dA + i, zero);
+  for (int b = 0; b < batch; b++) {
+    // forward states of batch element b
+    for (int t = 0; t < L; t++) {
+      const int row = (b * L + t) * D;
+      const float *Bt = Bm + (b * L + t) * Np;
+      for (int k = 0; k < K; k++) Bv[k] = LD(Bt + 4 * k);
+      float *cur = hs + t * DN;
+      const float *prev = cur - DN;
+      for (int d = 0; d < D; d++) {
+        const float dts = dt[row + d];
+        const v128_t dtv = wasm_f32x4_splat(dts);
+        const v128_t dtx = wasm_f32x4_splat(dts * x[row + d]);
+        const float *Ad = A + d * Np;
+        for (int k = 0; k < K; k++) {
+          v128_t hp = t > 0 ? LD(prev + d * Np + 4 * k) : zero;
+          v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
+          ST(cur + d * Np + 4 * k, ADD(MUL(a, hp), MUL(dtx, Bv[k])));
+        }
+      }
+    }
+    // reverse scan; gh carries a_{t+1} * dL/dh_{t+1}
+    for (int i = 0; i < DN; i += 4) ST(gh + i, zero);
+    for (int t = L - 1; t >= 0; t--) {
+      const int row = (b * L + t) * D;
+      const int srow = (b * L + t) * Np;
+      for (int k = 0; k < K; k++) {
+        Bv[k] = LD(Bm + srow + 4 * k);
+        Cv[k] = LD(Cm + srow + 4 * k);
+        dBacc[k] = zero;
+        dCacc[k] = zero;
+      }
+      const float *cur = hs + t * DN;
+      const float *prev = cur - DN;
+      for (int d = 0; d < D; d++) {
+        const float dts = dt[row + d];
+        const float xs = x[row + d];
+        const v128_t dtv = wasm_f32x4_splat(dts);
+        const v128_t dtx = wasm_f32x4_splat(dts * xs);
+        const v128_t dyv = wasm_f32x4_splat(dy[row + d]);
+        const float *Ad = A + d * Np;
+        float *dAd = dA + d * Np;
+        float *ghd = gh + d * Np;
+        v128_t sumGB = zero, sumDdt = zero;
+        for (int k = 0; k < K; k++) {
+          v128_t Av = LD(Ad + 4 * k);
+          v128_t a = exp4(MUL(dtv, Av));
+          v128_t hp = t > 0 ? LD(prev + d * Np + 4 * k) : zero;
+          v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
+          dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + d * Np + 4 * k)));
+          dBacc[k] = ADD(dBacc[k], MUL(g, dtx));
+          sumGB = ADD(sumGB, MUL(g, Bv[k]));
+          v128_t gha = MUL(MUL(g, hp), a);
+          sumDdt = ADD(sumDdt, MUL(gha, Av));
+          ST(dAd + 4 * k, ADD(LD(dAd + 4 * k), MUL(gha, dtv)));
+          ST(ghd + 4 * k, MUL(g, a));
+        }
+        const float gb = hsum(sumGB);
+        dx[row + d] = dts * gb;
+        ddt[row + d] = hsum(sumDdt) + xs * gb;
+      }
+      for (int k = 0; k < K; k++) {
+        ST(dB + srow + 4 * k, dBacc[k]);
+        ST(dC + srow + 4 * k, dCacc[k]);
+      }
+    }
+  }
+}
