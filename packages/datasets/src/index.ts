@@ -20,6 +20,14 @@ export {
   parseCifar100Binary,
   readCifar100Pickle,
 } from './sources/cifar100.js';
+export { CIFAR100_CLASS_NAMES } from './sources/cifar100_class_names.js';
+export {
+  type FolderDataset,
+  type FolderSourceOptions,
+  type ListFilesOptions,
+  loadImageFolder,
+  loadListFiles,
+} from './sources/folder_source.js';
 export type { ImageSource, LabeledItem, RawImage } from './sources/image_source.js';
 export {
   FASHION_MNIST_CLASS_NAMES,

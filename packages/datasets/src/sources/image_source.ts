@@ -5,18 +5,15 @@
  * @module
  */
 
+import type { ImageRecord } from '../image/image_record.js';
+
 /**
- * A decoded raw image (same structure as `ImageRecord` from `src/image/`; pixels are HWC uint8).
+ * A decoded raw image: the `ImageRecord` of `src/image/` (HWC uint8, 1 or 3 channels). Packed sources
+ * may hand out views into a larger buffer: copy before mutating.
  *
  * @category Sources
  */
-export interface RawImage {
-  width: number;
-  height: number;
-  channels: 1 | 3;
-  /** HWC, length height·width·channels. May be a view into a larger buffer: copy before mutating. */
-  pixels: Uint8Array;
-}
+export type RawImage = ImageRecord;
 
 /**
  * One labelled sample.
