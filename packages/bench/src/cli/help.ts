@@ -1,0 +1,109 @@
+import { BENCHMARKS } from '../presets/preset_registry.js';
+
+const benchList = () =>
+  BENCHMARKS.list()
+    .map((p) => `  ${p.id.padEnd(15)} ${p.title}`)
+    .join('\n');
+
+/**
+ * Help text of each command (`mamba-cl <command> --help`).
+ *
+ * @category CLI
+ */
+export const HELP: Readonly<Record<'main' | 'run' | 'list' | 'report' | 'perf', () => string>> = {
+  main: () => `mamba-cl: class-incremental benchmarks of Mamba-CL (null-space SSM fine-tuning) on TensorFlow.js
+
+Usage: mamba-cl <command> [options]
+
+Commands:
+  run <benchmark>      train and evaluate strategies on a benchmark; writes a run folder
+  list                 benchmarks, strategies, models and the backends available here
+  report <run-dir...>  re-render report.md and plots of run folders; several runs → mean ± std
+  perf                 performance benchmarks of every package (table + JSON)
+  help [command]       this text, or a command's
+
+Run "mamba-cl <command> --help" for a command's options.
+
+Benchmarks:
+${benchList()}
+
+Examples:
+  mamba-cl run default                                   # the embedded default (what pnpm start runs)
+  mamba-cl run cifar100-10 --data-root ~/data/cifar100 --weights ~/ckpt/defocus_mamba_large_cls_21k.pth
+  mamba-cl report runs/cifar100-10-s2024-* runs/cifar100-10-s2025-*
+`,
+  run: () => `Usage: mamba-cl run <benchmark> [options]
+
+Trains each strategy on the benchmark's tasks in order, evaluates all seen tasks after each one and
+writes a run folder per seed: manifest.json, events.jsonl, results.json, report.md, SVG plots.
+
+Benchmarks:
+${benchList()}
+
+Options:
+  --strategy <id>        strategy to run; repeat or comma-separate (default: the preset's).
+                         "mamba-cl list" shows the strategies.
+  --seed <n>             seed(s); repeat or comma-separate (default: the preset's; paper: 2024,2025,2026)
+  --backend <name>       tensorflow-gpu | tensorflow | wasm | cpu | a comma list | auto
+                         (default: MAMBA_CL_BACKEND, else auto)
+  --data-root <dir>      the data set folder (paper presets; see "Data layout" in the reproducing guide)
+  --weights <file>       the pretrained checkpoint (.pth or .safetensors) (paper presets)
+  --model <name>         model preset of @mamba-cl/ssm-core (default: the preset's)
+  --out <dir>            where run folders go (default: runs)
+  --resume <run-dir>     continue a partial run folder with its own configuration
+  --cache-dir <dir>      cache of the embedded default's pretrained checkpoint (default: ~/.cache/mamba-cl)
+
+Hyper-parameter overrides (default: the preset's; the paper's values in brackets):
+  --epochs <n>           epochs per task [10]
+  --batch-size <n>       training batch size [200]
+  --eval-batch-size <n>  evaluation / feature batch size [100]
+  --lr <x>               backbone learning rate [2e-4]
+  --head-lr-scale <x>    head lr = lr × this [50]
+  --weight-decay <x>     coupled L2 decay [5e-5]
+  --eta <x>              null-space blend η in [0, 1] [0.95; 0.90 for imagenet-r-10]
+  --expand-times <n>     passes over the task data per epoch [5]
+  --milestones <list>    lr ×0.1 at these epochs [5,8]
+
+Smoke-run limits:
+  --max-steps <n>        stop each task after n optimizer steps
+  --limit-train <n>      at most n training images per class
+  --limit-val <n>        at most n validation images per class
+  --limit-tasks <n>      run only the first n tasks
+
+Output:
+  --no-progress          plain log lines even on a terminal
+  -h, --help             this text
+`,
+  list: () => `Usage: mamba-cl list [benchmarks|strategies|models|backends] [--json]
+
+Lists the benchmarks, the strategies, the model presets, and which compute backends load on this
+machine (each with the reason it was skipped). With no argument, lists everything.
+
+Options:
+  --json        machine-readable output
+  -h, --help    this text
+`,
+  report: () => `Usage: mamba-cl report <run-dir...> [--out <dir>]
+
+Re-renders report.md and the SVG plots of finished or partial run folders from their results.json.
+With several run folders (normally one per seed), also writes a summary with mean ± std across runs.
+A folder that holds run folders (the parent written by a multi-seed run) counts as all of them.
+
+Options:
+  --out <dir>   where the multi-run summary goes (default: <first run's parent>/summary-<benchmark>)
+  -h, --help    this text
+`,
+  perf: () => `Usage: mamba-cl perf [--quick] [--only <name>] [--json <file>]
+
+Runs the performance benchmarks of @mamba-cl/ssm-core, nullspace, datasets and cl-trainer (their
+"./perf" entry points), prints one table per benchmark and writes all figures as JSON.
+
+Options:
+  --quick          short version (fewer sizes and repetitions)
+  --only <name>    only the suites whose package name contains <name>; repeat or comma-separate
+                   (ssm-core, nullspace, datasets, cl-trainer)
+  --json <file>    where to write the JSON (default: perf-<time>.json in the current folder)
+  --backend <name> backend to measure on (default: MAMBA_CL_BACKEND, else auto)
+  -h, --help       this text
+`,
+};

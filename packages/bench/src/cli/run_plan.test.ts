@@ -1,0 +1,128 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliError } from './cli_error.js';
+import { type RunPlan, resolveRunPlan } from './run_plan.js';
+
+function plan(argv: string[], known?: string[]): RunPlan {
+  const p = resolveRunPlan(argv, known);
+  if (p === 'help') throw new Error('help');
+  return p;
+}
+
+function cifarRoot(): { root: string; weights: string } {
+  const root = mkdtempSync(join(os.tmpdir(), 'plan-'));
+  mkdirSync(join(root, 'train', '00'), { recursive: true });
+  mkdirSync(join(root, 'val', '00'), { recursive: true });
+  const weights = join(root, 'defocus_mamba_large_cls_21k.pth');
+  writeFileSync(weights, 'x');
+  return { root, weights };
+}
+
+describe('resolveRunPlan', () => {
+  it('takes the preset and applies overrides; lists and repeats both work', () => {
+    const { root, weights } = cifarRoot();
+    const p = plan([
+      'cifar100-10',
+      '--data-root',
+      root,
+      '--weights',
+      weights,
+      '--strategy',
+      'mamba-cl,finetune',
+      '--strategy',
+      'joint',
+      '--seed',
+      '2024',
+      '--seed',
+      '2025,2026',
+      '--epochs',
+      '2',
+      '--lr',
+      '1e-3',
+      '--eta',
+      '0.9',
+      '--milestones',
+      '1,2',
+      '--max-steps',
+      '3',
+      '--limit-train',
+      '4',
+    ]);
+    expect(p.preset.id).toBe('cifar100-10');
+    expect(p.strategies).toEqual(['mamba-cl', 'finetune', 'joint']);
+    expect(p.seeds).toEqual([2024, 2025, 2026]);
+    expect(p.train).toMatchObject({
+      epochs: 2,
+      lr: 1e-3,
+      eta: 0.9,
+      milestones: [1, 2],
+      maxSteps: 3,
+      limitTrainPerClass: 4,
+      batchSize: 200,
+    });
+    expect(p.dataRoot).toBe(root);
+  });
+  it('uses the preset defaults', () => {
+    const p = plan(['default']);
+    expect(p.strategies).toEqual(['mamba-cl', 'finetune', 'joint']);
+    expect(p.seeds).toEqual([2024]);
+    expect(p.model).toBe('tiny');
+    expect(p.progress).toBe(true);
+  });
+  const bad: [string[], RegExp][] = [
+    [[], /no benchmark given/],
+    [['nope'], /unknown benchmark "nope"/],
+    [['default', '--epochs', 'ten'], /--epochs: "ten" is not an integer/],
+    [['default', '--epochs', '0'], /--epochs: 0 must be an integer ≥ 1/],
+    [['default', '--lr=-1'], /--lr: -1 must be > 0/],
+    [['default', '--lr', '-1'], /argument is ambiguous.*--lr=-XYZ/s],
+    [['default', '--eta', '1.5'], /--eta: 1.5 must be ≤ 1/],
+    [['default', '--seed', '1.5'], /--seed: "1.5" is not an integer/],
+    [['default', '--backend', 'cuda'], /unknown backend "cuda"/],
+    [['default', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['default', '--limit-tasks', '9'], /--limit-tasks 9 exceeds the 5 tasks/],
+    [['default', '--data-root', '/tmp'], /--data-root is not used/],
+    [['cifar100-10'], /--data-root is required/],
+    [['cifar100-10', '--data-root', '/nonexistent/x'], /does not exist/],
+    [
+      ['imagenet-r-10', '--data-root', os.tmpdir()],
+      /does not look like imagenet-r data \(no train\/ and val\/ folders\)/,
+    ],
+    [['domainnet-10', '--data-root', os.tmpdir()], /no sdomain_train\.txt/],
+  ];
+  it.each(bad)('rejects %j clearly', (argv, msg) => {
+    expect(() => plan(argv)).toThrow(CliError);
+    expect(() => plan(argv)).toThrow(msg);
+  });
+  it('explains where to get missing weights and the expected data layout', () => {
+    const { root } = cifarRoot();
+    try {
+      plan(['cifar100-10', '--data-root', root]);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as CliError).message).toMatch(
+        /--weights is required \(the defocus_mamba_large_cls_21k\.pth checkpoint\)/,
+      );
+      expect((err as CliError).hint).toMatch(/OpenGVLab\/De-focus-Attention-Networks/);
+    }
+    try {
+      plan(['imagenet-r-20', '--data-root', os.tmpdir()]);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as CliError).hint).toMatch(/<data-root>\/train\/<wnid>\/<file>\.jpg/);
+    }
+    expect(() => plan(['cifar100-10', '--data-root', root, '--weights', join(root, 'train')])).toThrow(
+      /not a file/,
+    );
+  });
+  it('checks strategies against the known ids', () => {
+    expect(() => plan(['default', '--strategy', 'ewc,foo'], ['mamba-cl', 'ewc'])).toThrow(
+      /--strategy foo: unknown strategy/,
+    );
+  });
+  it('returns help', () => {
+    expect(resolveRunPlan(['--help'])).toBe('help');
+  });
+});

