@@ -51,11 +51,13 @@ static inline float hsum(v128_t v) {
 #define MUL wasm_f32x4_mul
 #define ADD wasm_f32x4_add
 
-// Forward over all batch elements. h: scratch [D, Np].
-EXPORT("scan_forward")
-void scan_forward(int batch, int L, int D, int Np, const float *x, const float *dt, const float *A,
-                  const float *Bm, const float *Cm, float *y, float *h) {
-  const int K = Np >> 2;
+#define INLINE static inline __attribute__((always_inline))
+
+// Forward over all batch elements. h: scratch [D, Np]. K = Np / 4 is a compile-time constant in
+// the specialised copies (K = 4, i.e. dState 13..16, the Mamba default), so B, C stay in registers.
+INLINE void forward_body(int batch, int L, int D, const int K, const float *x, const float *dt, const float *A,
+                         const float *Bm, const float *Cm, float *y, float *h) {
+  const int Np = K << 2;
   v128_t Bv[MAX_K], Cv[MAX_K];
   for (int b = 0; b < batch; b++) {
     for (int i = 0; i < D * Np; i += 4) ST(h + i, wasm_f32x4_splat(0.0f));
@@ -86,24 +88,39 @@ void scan_forward(int batch, int L, int D, int Np, const float *x, const float *
   }
 }
 
-// Backward. hs: scratch [L, D, Np] (forward states of one batch element); gh: scratch [D, Np].
-// Outputs dx, ddt [batch, L, D]; dA [D, Np]; dB, dC [batch, L, Np]; all overwritten.
-EXPORT("scan_backward")
-void scan_backward(int batch, int L, int D, int Np, const float *x, const float *dt, const float *A,
-                   const float *Bm, const float *Cm, const float *dy, float *dx, float *ddt, float *dA,
-                   float *dB, float *dC, float *hs, float *gh) {
+EXPORT("scan_forward")
+void scan_forward(int batch, int L, int D, int Np, const float *x, const float *dt, const float *A,
+                  const float *Bm, const float *Cm, float *y, float *h) {
   const int K = Np >> 2;
+  if (K == 4)
+    forward_body(batch, L, D, 4, x, dt, A, Bm, Cm, y, h);
+  else if (K == 2)
+    forward_body(batch, L, D, 2, x, dt, A, Bm, Cm, y, h);
+  else if (K == 1)
+    forward_body(batch, L, D, 1, x, dt, A, Bm, Cm, y, h);
+  else
+    forward_body(batch, L, D, K, x, dt, A, Bm, Cm, y, h);
+}
+
+// Backward. hs: scratch [L + 1, D, Np]: slot 0 is h_{-1} = 0, slot t + 1 holds h_t of one batch
+// element; gh: scratch [D, Np]. Outputs dx, ddt [batch, L, D]; dA [D, Np]; dB, dC [batch, L, Np];
+// all overwritten.
+INLINE void backward_body(int batch, int L, int D, const int K, const float *x, const float *dt, const float *A,
+                          const float *Bm, const float *Cm, const float *dy, float *dx, float *ddt, float *dA,
+                          float *dB, float *dC, float *hs, float *gh) {
+  const int Np = K << 2;
   const int DN = D * Np;
   const v128_t zero = wasm_f32x4_splat(0.0f);
   v128_t Bv[MAX_K], Cv[MAX_K], dBacc[MAX_K], dCacc[MAX_K];
   for (int i = 0; i < DN; i += 4) ST(dA + i, zero);
+  for (int i = 0; i < DN; i += 4) ST(hs + i, zero);
   for (int b = 0; b < batch; b++) {
     // forward states of batch element b
     for (int t = 0; t < L; t++) {
       const int row = (b * L + t) * D;
       const float *Bt = Bm + (b * L + t) * Np;
       for (int k = 0; k < K; k++) Bv[k] = LD(Bt + 4 * k);
-      float *cur = hs + t * DN;
+      float *cur = hs + (t + 1) * DN;
       const float *prev = cur - DN;
       for (int d = 0; d < D; d++) {
         const float dts = dt[row + d];
@@ -111,7 +128,7 @@ void scan_backward(int batch, int L, int D, int Np, const float *x, const float 
         const v128_t dtx = wasm_f32x4_splat(dts * x[row + d]);
         const float *Ad = A + d * Np;
         for (int k = 0; k < K; k++) {
-          v128_t hp = t > 0 ? LD(prev + d * Np + 4 * k) : zero;
+          v128_t hp = LD(prev + d * Np + 4 * k);
           v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
           ST(cur + d * Np + 4 * k, ADD(MUL(a, hp), MUL(dtx, Bv[k])));
         }
@@ -128,7 +145,7 @@ void scan_backward(int batch, int L, int D, int Np, const float *x, const float 
         dBacc[k] = zero;
         dCacc[k] = zero;
       }
-      const float *cur = hs + t * DN;
+      const float *cur = hs + (t + 1) * DN;
       const float *prev = cur - DN;
       for (int d = 0; d < D; d++) {
         const float dts = dt[row + d];
@@ -143,7 +160,7 @@ void scan_backward(int batch, int L, int D, int Np, const float *x, const float 
         for (int k = 0; k < K; k++) {
           v128_t Av = LD(Ad + 4 * k);
           v128_t a = exp4(MUL(dtv, Av));
-          v128_t hp = t > 0 ? LD(prev + d * Np + 4 * k) : zero;
+          v128_t hp = LD(prev + d * Np + 4 * k);
           v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
           dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + d * Np + 4 * k)));
           dBacc[k] = ADD(dBacc[k], MUL(g, dtx));
@@ -163,4 +180,19 @@ void scan_backward(int batch, int L, int D, int Np, const float *x, const float 
       }
     }
   }
+}
+
+EXPORT("scan_backward")
+void scan_backward(int batch, int L, int D, int Np, const float *x, const float *dt, const float *A,
+                   const float *Bm, const float *Cm, const float *dy, float *dx, float *ddt, float *dA,
+                   float *dB, float *dC, float *hs, float *gh) {
+  const int K = Np >> 2;
+  if (K == 4)
+    backward_body(batch, L, D, 4, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
+  else if (K == 2)
+    backward_body(batch, L, D, 2, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
+  else if (K == 1)
+    backward_body(batch, L, D, 1, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
+  else
+    backward_body(batch, L, D, K, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
 }

@@ -132,7 +132,7 @@ export function createWasmScanCore(fallback: ScanCore): ScanCore | undefined {
       const pdA = arena.take(D * Np);
       const pdB = arena.take(BLN);
       const pdC = arena.take(BLN);
-      const phs = arena.take(L * D * Np);
+      const phs = arena.take((L + 1) * D * Np);
       const pgh = arena.take(D * Np);
       const heap = arena.view();
       heap.set(x, px >> 2);
