@@ -12,6 +12,13 @@ export {
   type CovarianceAccumulatorOptions,
 } from './covariance/covariance_accumulator.js';
 export { addGram } from './covariance/gram.js';
+export {
+  type EigenVectorsRequest,
+  type SymmetricEigenOptions,
+  type SymmetricEigenResult,
+  type SymmetricEigenSolver,
+  symmetricEigen,
+} from './eigen/symmetric_eigen.js';
 export { adaptiveThreshold } from './threshold/adaptive_threshold.js';
 export { gaussianFilter1d } from './threshold/gaussian_filter1d.js';
 export { nullSpaceStart, type ThresholdPolicy } from './threshold/threshold_policy.js';

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32, randn } from '../testing_internal/random.js';
+import { symmetricEigen } from './symmetric_eigen.js';
+
+/** Random orthogonal matrix (QR of a Gaussian by modified Gram–Schmidt), row-major n×n. */
+function randomOrthogonal(n: number, rng: () => number): Float64Array {
+  const q = Float64Array.from({ length: n * n }, () => randn(rng));
+  for (let j = 0; j < n; j++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < j; p++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += q[i * n + p] * q[i * n + j];
+        for (let i = 0; i < n; i++) q[i * n + j] -= dot * q[i * n + p];
+      }
+    }
+    let nr = 0;
+    for (let i = 0; i < n; i++) nr += q[i * n + j] ** 2;
+    nr = Math.sqrt(nr);
+    for (let i = 0; i < n; i++) q[i * n + j] /= nr;
+  }
+  return q;
+}
+
+/** Q·diag(λ)·Qᵀ. */
+function withSpectrum(lambda: number[], rng: () => number): Float64Array {
+  const n = lambda.length;
+  const q = randomOrthogonal(n, rng);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += q[i * n + p] * lambda[p] * q[j * n + p];
+      a[i * n + j] = s;
+      a[j * n + i] = s;
+    }
+  return a;
+}
+
+function wishart(n: number, rows: number, rng: () => number, rank = n): Float64Array {
+  const x = Float64Array.from({ length: rows * rank }, () => randn(rng));
+  const mix = Float64Array.from({ length: rank * n }, () => randn(rng));
+  const f = new Float64Array(rows * n); // rows×n features of rank ≤ rank
+  for (let r = 0; r < rows; r++)
+    for (let p = 0; p < rank; p++) {
+      const v = x[r * rank + p];
+      for (let c = 0; c < n; c++) f[r * n + c] += v * mix[p * n + c];
+    }
+  const a = new Float64Array(n * n);
+  for (let r = 0; r < rows; r++)
+    for (let i = 0; i < n; i++) {
+      const fi = f[r * n + i] / rows;
+      if (fi === 0) continue;
+      for (let j = 0; j < n; j++) a[i * n + j] += fi * f[r * n + j];
+    }
+  return a;
+}
+
+function frob(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return Math.sqrt(s);
+}
+
+/** ‖A·V − V·Λ‖_F/‖A‖_F and max |VᵀV − I|. */
+function quality(a: Float64Array, n: number, values: Float64Array, v: Float64Array, from: number, k: number) {
+  const r = new Float64Array(n * k);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += a[i * n + p] * v[p * k + j];
+      r[i * k + j] = s - v[i * k + j] * values[from + j];
+    }
+  let orth = 0;
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += v[p * k + i] * v[p * k + j];
+      orth = Math.max(orth, Math.abs(s - (i === j ? 1 : 0)));
+    }
+  return { residual: frob(r) / Math.max(frob(a), Number.MIN_VALUE), orth };
+}
+
+function check(a: Float64Array, n: number, expected?: number[]) {
+  const full = symmetricEigen(a, n);
+  for (let i = 1; i < n; i++) expect(full.values[i]).toBeLessThanOrEqual(full.values[i - 1]);
+  const q = quality(a, n, full.values, full.vectors as Float64Array, 0, n);
+  expect(q.residual).toBeLessThan(1e-10);
+  expect(q.orth).toBeLessThan(1e-10);
+  if (expected) {
+    const sorted = [...expected].sort((x, y) => y - x);
+    const scale = Math.max(...sorted.map(Math.abs), 1e-300);
+    sorted.forEach((l, i) => expect(Math.abs(full.values[i] - l)).toBeLessThan(1e-12 * scale * n));
+  }
+  return full;
+}
+
+describe('symmetricEigen', () => {
+  const rng = mulberry32(7);
+
+  it('handles n = 1 and n = 2', () => {
+    const one = symmetricEigen(new Float64Array([3]), 1);
+    expect(Array.from(one.values)).toEqual([3]);
+    expect(Math.abs((one.vectors as Float64Array)[0])).toBe(1);
+    check(new Float64Array([2, 1, 1, 2]), 2, [3, 1]);
+    check(new Float64Array([5, 0, 0, -1]), 2, [5, -1]);
+    check(new Float64Array([0, 0, 0, 0]), 2, [0, 0]);
+  });
+
+  it('handles a diagonal matrix (already tridiagonal, zero off-diagonal)', () => {
+    const n = 37;
+    const lam = Array.from({ length: n }, (_, i) => ((i * 7) % 11) - 3);
+    const a = new Float64Array(n * n);
+    lam.forEach((l, i) => {
+      a[i * n + i] = l;
+    });
+    check(a, n, lam);
+  });
+
+  it('is accurate on random SPD (Wishart) matrices around the block size', () => {
+    for (const n of [3, 31, 33, 64, 97, 200]) check(wishart(n, 2 * n, rng), n);
+  });
+
+  it('handles repeated and tightly clustered eigenvalues', () => {
+    const n = 120;
+    const rep = Array.from({ length: n }, (_, i) => (i < 40 ? 5 : i < 100 ? 1 : 0.25));
+    check(withSpectrum(rep, rng), n, rep);
+    const clus = Array.from({ length: n }, (_, i) => 1 + 1e-12 * i + (i % 3 === 0 ? 3 : 0));
+    check(withSpectrum(clus, rng), n, clus);
+  });
+
+  it('handles rank-deficient covariances (a large cluster at zero)', () => {
+    const n = 150;
+    const a = wishart(n, 400, rng, 20);
+    const full = check(a, n);
+    expect(full.values[19]).toBeGreaterThan(1e-3);
+    expect(Math.abs(full.values[20])).toBeLessThan(1e-10 * full.values[0]);
+  });
+
+  it('computes a range of eigenvectors that matches the full solve', () => {
+    const n = 256;
+    const a = wishart(n, 300, rng);
+    const full = symmetricEigen(a, n);
+    for (const [from, to] of [
+      [0, 31],
+      [200, 256],
+      [100, 101],
+    ]) {
+      const part = symmetricEigen(a, n, { vectors: { from, to } });
+      expect(Array.from(part.values)).toEqual(Array.from(full.values));
+      const k = to - from;
+      const q = quality(a, n, part.values, part.vectors as Float64Array, from, k);
+      expect(q.residual).toBeLessThan(1e-10);
+      expect(q.orth).toBeLessThan(1e-10);
+      expect(part.from).toBe(from);
+    }
+    const none = symmetricEigen(a, n, { vectors: 'none' });
+    expect(none.vectors).toBeUndefined();
+    expect(Array.from(none.values)).toEqual(Array.from(full.values));
+  });
+
+  it('handles a covariance of real-looking features (decaying spectrum, offset mean)', () => {
+    const n = 96;
+    const rows = 500;
+    const f = new Float64Array(rows * n);
+    for (let r = 0; r < rows; r++) {
+      const z = Array.from({ length: 8 }, () => randn(rng));
+      for (let c = 0; c < n; c++) {
+        let v = 0.5 + 0.01 * randn(rng);
+        for (let p = 0; p < 8; p++) v += z[p] * Math.cos((p + 1) * c * 0.1) * 2 ** -p;
+        f[r * n + c] = Math.max(v, 0) + 0.05 * v; // SiLU-like
+      }
+    }
+    const a = new Float64Array(n * n);
+    for (let r = 0; r < rows; r++)
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) a[i * n + j] += (f[r * n + i] * f[r * n + j]) / rows;
+    check(a, n);
+  });
+
+  it('rejects bad input with the reason', () => {
+    expect(() => symmetricEigen(new Float64Array(3), 2)).toThrow(/expected 2×2/);
+    expect(() => symmetricEigen(new Float64Array([1, Number.NaN, 0, 1]), 2)).toThrow(/\[0, 1\] is NaN/);
+    expect(() => symmetricEigen(new Float64Array(4), 2, { vectors: { from: 1, to: 3 } })).toThrow(/\[1, 3\)/);
+  });
+});
