@@ -106,8 +106,14 @@ export class ProjectedAdam {
       if (this.m.has(p.name)) {
         throw new Error(`ProjectedAdam: parameter "${p.name}" is listed twice; names must be unique`);
       }
-      this.m.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
-      this.v.set(p.name, tf.variable(tf.zerosLike(p.variable), false));
+      this.m.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)),
+      );
+      this.v.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)),
+      );
     }
   }
 
