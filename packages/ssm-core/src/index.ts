@@ -16,6 +16,7 @@ export {
   selectBackend,
 } from './backend.js';
 // scan exports (engineer "scan")
+export { CHUNKED_SCAN, chunkedScanCore, DEFAULT_SCAN_CHUNK } from './scan/chunked_scan.js';
 export {
   FUSED_SCAN,
   FUSED_SCAN_BACKENDS,
@@ -28,6 +29,7 @@ export { REFERENCE_SCAN, referenceScanCore } from './scan/reference_scan.js';
 export type { ScanCore, ScanCoreGrads, ScanDims } from './scan/scan_core.js';
 export { JS_SCAN_CORE } from './scan/scan_core_js.js';
 export { activeScanCore } from './scan/scan_core_select.js';
+export { createWasmScanCore } from './scan/scan_core_wasm.js';
 export {
   createScanRegistry,
   resolveScanImpl,

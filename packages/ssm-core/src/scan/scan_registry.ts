@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { CHUNKED_SCAN } from './chunked_scan.js';
 import { FUSED_SCAN } from './fused_scan.js';
 import { REFERENCE_SCAN } from './reference_scan.js';
 import type { ScanImplementation } from './scan_types.js';
@@ -8,7 +9,7 @@ import type { ScanImplementation } from './scan_types.js';
  *
  * @category Scan
  */
-export const SCAN_IMPLEMENTATIONS: readonly ScanImplementation[] = [REFERENCE_SCAN, FUSED_SCAN];
+export const SCAN_IMPLEMENTATIONS: readonly ScanImplementation[] = [REFERENCE_SCAN, FUSED_SCAN, CHUNKED_SCAN];
 
 /**
  * A lookup table of scan implementations built from a plain array.

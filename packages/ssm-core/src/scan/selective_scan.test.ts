@@ -124,7 +124,7 @@ describeWithBackends('selectiveScan implementations', (backend) => {
     expect(resolveScanImpl(undefined, backend, { MAMBA_CL_SCAN_IMPL: 'reference' }).name).toBe('reference');
     expect(resolveScanImpl('reference', backend, { MAMBA_CL_SCAN_IMPL: 'fused' }).name).toBe('reference');
     expect(() => resolveScanImpl(undefined, backend, { MAMBA_CL_SCAN_IMPL: 'nope' })).toThrow(
-      /MAMBA_CL_SCAN_IMPL: unknown selective-scan implementation "nope"; known: reference, fused/,
+      /MAMBA_CL_SCAN_IMPL: unknown selective-scan implementation "nope"; known: reference, fused, chunked/,
     );
   });
 
@@ -145,7 +145,7 @@ it('the scan registry rejects duplicate ids and lists the known ones for an unkn
   );
   const registry = createScanRegistry(SCAN_IMPLEMENTATIONS);
   expect(() => registry.get('magic')).toThrow(
-    /unknown selective-scan implementation "magic"; known: reference, fused/,
+    /unknown selective-scan implementation "magic"; known: reference, fused, chunked/,
   );
   expect(registry.get('fused').name).toBe('fused');
 });
