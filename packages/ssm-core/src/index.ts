@@ -15,6 +15,22 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backend.js';
+export { causalConv1d } from './layers/causal_conv1d.js';
+export {
+  type DefocusMixerOptions,
+  type DefocusMixerParams,
+  defocusMixer,
+  type MixerTaps,
+} from './layers/defocus_mixer.js';
+export { groupRmsNorm } from './layers/group_rms_norm.js';
+export { layerNorm } from './layers/layer_norm.js';
+export { linear } from './layers/linear.js';
+export { mambaBlock } from './layers/mamba_block.js';
+export { patchEmbed } from './layers/patch_embed.js';
+export { rmsNorm } from './layers/rms_norm.js';
+export { ropeRotate } from './layers/rope_rotate.js';
+export { callScan, type MixerScanImpl } from './layers/scan_call.js';
+export { SeededRandom } from './model/seeded_random.js';
 // scan exports (engineer "scan")
 export { CHUNKED_SCAN, chunkedScanCore, DEFAULT_SCAN_CHUNK } from './scan/chunked_scan.js';
 export {

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { SeededRandom } from '../model/seeded_random.js';
+import { describeWithBackends, expectTensorsClose } from '../testing.js';
+import { type DefocusMixerParams, defocusMixer } from './defocus_mixer.js';
+import { linear } from './linear.js';
+
+function randomParams(rng: SeededRandom, dM: number, dI: number, n: number, r: number): DefocusMixerParams {
+  const t = (shape: number[], std: number) =>
+    tf.tensor(
+      rng.normalArray(
+        shape.reduce((a, b) => a * b, 1),
+        std,
+      ),
+      shape,
+    );
+  return {
+    inProj: t([2 * dI, dM], 0.5) as tf.Tensor2D,
+    convWeight: t([dI, 1, 4], 0.5) as tf.Tensor3D,
+    convBias: t([dI], 0.1) as tf.Tensor1D,
+    xProjStep: t([r, dI], 0.3) as tf.Tensor2D,
+    xProjB: t([n, dI], 0.3) as tf.Tensor2D,
+    xProjC: t([n, dI], 0.3) as tf.Tensor2D,
+    dtProjWeight: t([dI, r], 0.3) as tf.Tensor2D,
+    dtProjBias: tf.fill([dI], -2) as tf.Tensor1D,
+    ALog: tf.log(tf.tile(tf.reshape(tf.range(1, n + 1), [1, n]), [dI, 1])) as tf.Tensor2D,
+    D: t([dI], 1) as tf.Tensor1D,
+    outProj: t([dM, dI], 0.3) as tf.Tensor2D,
+    freq: tf.tensor1d(rng.uniformArray(n, 0, 1)),
+  };
+}
+
+describeWithBackends('defocusMixer', () => {
+  const opts = { groupNormSize: 4, useRope: true, deltaScale: 1, ropeScale: 1 };
+
+  it('is causal, and its y tap is the input of out_proj', () => {
+    const rng = new SeededRandom(12);
+    const [B, L, dM, dI, n, r] = [2, 5, 6, 8, 4, 2];
+    const p = randomParams(rng, dM, dI, n, r);
+    const u = tf.tensor3d(rng.normalArray(B * L * dM), [B, L, dM]);
+    const { out, taps } = defocusMixer(u, p, opts, true);
+    expect(out.shape).toEqual([B, L, dM]);
+    expect(taps!.x.shape).toEqual([B, L, dI]);
+    expect(taps!.delta.shape).toEqual([B, L, dI]);
+    expect(Math.min(...taps!.delta.dataSync())).toBeGreaterThan(0); // softplus output
+    expectTensorsClose(linear(taps!.y, p.outProj), out, { rtol: 1e-5, atol: 1e-5 });
+    // changing the last token leaves every earlier output unchanged
+    const u2 = tf.concat([tf.slice(u, [0, 0, 0], [B, L - 1, dM]), tf.ones([B, 1, dM])], 1) as tf.Tensor3D;
+    const out2 = defocusMixer(u2, p, opts).out;
+    expectTensorsClose(tf.slice(out2, [0, 0, 0], [B, L - 1, dM]), tf.slice(out, [0, 0, 0], [B, L - 1, dM]), {
+      rtol: 1e-6,
+      atol: 1e-6,
+    });
+    expect(tf.max(tf.abs(tf.sub(out2, out))).dataSync()[0]).toBeGreaterThan(1e-3);
+    tf.dispose([u, u2, out, out2, taps!.x, taps!.delta, taps!.y, ...Object.values(p)]);
+  });
+
+  it('leaks no tensors and gives gradients for the trainable tensors', () => {
+    const rng = new SeededRandom(13);
+    const [B, L, dM, dI, n, r] = [1, 4, 4, 8, 4, 2];
+    const p = randomParams(rng, dM, dI, n, r);
+    const u = tf.tensor3d(rng.normalArray(B * L * dM), [B, L, dM]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 2; i++) {
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor, e: tf.Tensor) =>
+        tf.sum(
+          defocusMixer(
+            u,
+            { ...p, xProjStep: a, xProjB: b, xProjC: c, ALog: d, outProj: e } as DefocusMixerParams,
+            opts,
+          ).out,
+        ),
+      )([p.xProjStep, p.xProjB, p.xProjC, p.ALog, p.outProj]);
+      for (const gi of g) {
+        const s = tf.tidy(() => tf.sum(tf.abs(gi)));
+        expect(s.dataSync()[0]).toBeGreaterThan(0);
+        s.dispose();
+      }
+      tf.dispose(g);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([u, ...Object.values(p)]);
+  });
+});
