@@ -1,8 +1,15 @@
 import type { ScanCore, ScanCoreGrads, ScanDims } from './scan_core.js';
 import { SCAN_WASM_BASE64 } from './scan_wasm_binary.js';
 
+/** The few WebAssembly JS-API members used here (the project's TS lib has no DOM/WebAssembly types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
 interface ScanWasmExports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heap_base(): number;
   scan_forward(...args: number[]): void;
   scan_backward(...args: number[]): void;
@@ -84,9 +91,11 @@ function getUnpadded(heap: Float32Array, at: number, rows: number, n: number, np
 export function createWasmScanCore(fallback: ScanCore): ScanCore | undefined {
   let ex: ScanWasmExports;
   try {
+    const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (wasmApi === undefined) return undefined;
     const bytes = decodeBase64(SCAN_WASM_BASE64);
-    if (!WebAssembly.validate(bytes)) return undefined;
-    ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as ScanWasmExports;
+    if (!wasmApi.validate(bytes)) return undefined;
+    ex = new wasmApi.Instance(new wasmApi.Module(bytes), {}).exports as unknown as ScanWasmExports;
   } catch {
     return undefined;
   }
