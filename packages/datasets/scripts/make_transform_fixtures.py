@@ -318,8 +318,17 @@ def main():
     mags = aa_cases()
     pipeline_cases()
     dec = decode_cases()
+    policies = None
+    if HAVE_TV:
+        from torchvision.transforms import AutoAugmentPolicy
+
+        aa = AutoAugment()
+        policies = {name: [[[op, prob, mag] for op, prob, mag in sub] for sub in aa._get_policies(pol)]
+                    for name, pol in (("cifar10", AutoAugmentPolicy.CIFAR10), ("imagenet", AutoAugmentPolicy.IMAGENET),
+                                      ("svhn", AutoAugmentPolicy.SVHN))}
     meta = {
         "pillow": PIL.__version__,
+        "autoaugmentPolicies": policies,
         "torchvision": torchvision.__version__ if HAVE_TV else None,
         "torch": torch.__version__ if HAVE_TV else None,
         "autoaugmentMagnitudes": mags,
