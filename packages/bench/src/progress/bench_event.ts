@@ -1,5 +1,29 @@
 /**
- * The typed event stream of a benchmark run. Every event is also written to `events.jsonl`.
+ * The part of a `@mamba-cl/cl-trainer` `TrainerEvent` the progress display reads (structural, so that
+ * any trainer event can be passed through unchanged).
+ *
+ * @category Progress
+ */
+export interface TrainerEventLike {
+  readonly type: string;
+  readonly task?: number;
+  readonly numTasks?: number;
+  readonly epoch?: number;
+  readonly epochs?: number;
+  readonly steps?: number;
+  readonly loss?: number;
+  readonly phase?: string;
+  readonly done?: number;
+  readonly total?: number;
+  readonly accuracies?: readonly number[];
+  readonly accuracy?: number;
+  readonly forgetting?: number;
+  readonly imagesPerSec?: number;
+}
+
+/**
+ * The typed event stream of a benchmark run: the bench's own events plus every trainer event
+ * (wrapped with the strategy it belongs to). Every event is also written to `events.jsonl`.
  *
  * @category Progress
  */
@@ -10,6 +34,7 @@ export type BenchEvent =
       readonly seed: number;
       readonly strategies: readonly string[];
       readonly numTasks: number;
+      readonly dir: string;
     }
   | { readonly type: 'phase'; readonly phase: string; readonly message: string }
   | { readonly type: 'pretrain-start'; readonly totalSteps: number }
@@ -19,33 +44,14 @@ export type BenchEvent =
       readonly totalSteps: number;
       readonly loss: number;
     }
-  | { readonly type: 'pretrain-end'; readonly accuracy: number; readonly seconds: number }
-  | { readonly type: 'strategy-start'; readonly strategy: string }
   | {
-      readonly type: 'task-start';
-      readonly strategy: string;
-      readonly task: number;
-      readonly numTasks: number;
-      readonly totalSteps: number;
-    }
-  | {
-      readonly type: 'step';
-      readonly strategy: string;
-      readonly task: number;
-      readonly step: number;
-      readonly totalSteps: number;
-      readonly loss: number;
-    }
-  | { readonly type: 'collect'; readonly strategy: string; readonly task: number; readonly message: string }
-  | {
-      readonly type: 'eval';
-      readonly strategy: string;
-      readonly task: number;
-      readonly accuracies: readonly number[];
+      readonly type: 'pretrain-end';
       readonly accuracy: number;
-      readonly forgetting: number;
+      readonly seconds: number;
+      readonly path: string;
     }
-  | { readonly type: 'task-end'; readonly strategy: string; readonly task: number; readonly seconds: number }
+  | { readonly type: 'strategy-start'; readonly strategy: string }
+  | { readonly type: 'trainer'; readonly strategy: string; readonly event: TrainerEventLike }
   | {
       readonly type: 'strategy-end';
       readonly strategy: string;
@@ -55,8 +61,7 @@ export type BenchEvent =
       readonly seconds: number;
       readonly error?: string;
     }
-  | { readonly type: 'run-end'; readonly status: 'complete' | 'partial'; readonly seconds: number }
-  | { readonly type: 'trainer'; readonly event: Record<string, unknown> };
+  | { readonly type: 'run-end'; readonly status: 'complete' | 'partial'; readonly seconds: number };
 
 /**
  * A consumer of {@link BenchEvent}s.

@@ -1,4 +1,4 @@
-import type { BenchEvent } from './bench_event.js';
+import type { BenchEvent, TrainerEventLike } from './bench_event.js';
 import type { ProgressBar } from './progress_bar.js';
 
 const pct = (v: number) => `${v.toFixed(2)}%`;
@@ -7,8 +7,10 @@ const pct = (v: number) => `${v.toFixed(2)}%`;
  * Turns the {@link BenchEvent} stream of a run into progress bars and log lines.
  *
  * **Details**
- * One bar per task (and one for pretraining) with the running loss; after each evaluation one line
- * with the accuracy on all seen classes and the forgetting. Trainer-internal events are ignored.
+ * One bar for pretraining and one per task (all epochs of the task, with the running loss and
+ * images/s); strategy work at task boundaries (feature collection, projectors) as one line when it
+ * finishes; after each evaluation one line with the accuracy on all seen classes, the forgetting and
+ * the accuracy row.
  *
  * @param bar - the progress bar to drive
  * @returns an event sink
@@ -19,10 +21,55 @@ const pct = (v: number) => `${v.toFixed(2)}%`;
  */
 export function eventProgress(bar: ProgressBar): (event: BenchEvent) => void {
   let lossEma = Number.NaN;
+  let stepsInTask = 0;
+  let numTasks = 0;
+  const ema = (loss: number) => {
+    lossEma = Number.isNaN(lossEma) ? loss : 0.9 * lossEma + 0.1 * loss;
+    return `loss ${lossEma.toFixed(3)}`;
+  };
+  const trainer = (strategy: string, e: TrainerEventLike) => {
+    switch (e.type) {
+      case 'run-start':
+        numTasks = e.numTasks ?? 0;
+        break;
+      case 'task-start':
+        numTasks = e.numTasks ?? numTasks;
+        stepsInTask = 0;
+        lossEma = Number.NaN;
+        break;
+      case 'epoch-start':
+        if (e.epoch === 0 || !bar.active) {
+          const total = (e.steps ?? 0) * (e.epochs ?? 1);
+          bar.start(`${strategy} task ${(e.task ?? 0) + 1}/${numTasks}`, total);
+          stepsInTask = (e.epoch ?? 0) * (e.steps ?? 0);
+        }
+        break;
+      case 'step': {
+        stepsInTask += 1;
+        const speed = e.imagesPerSec !== undefined ? ` ${e.imagesPerSec.toFixed(0)} img/s` : '';
+        bar.update(stepsInTask, `${ema(e.loss ?? Number.NaN)}${speed}`);
+        break;
+      }
+      case 'boundary':
+        if (e.done === e.total)
+          bar.log(`  ${strategy} task ${(e.task ?? 0) + 1}: ${e.phase} done (${e.total})`);
+        break;
+      case 'eval':
+        bar.finish();
+        bar.log(
+          `  ${strategy} after task ${(e.task ?? 0) + 1}: accuracy ${pct(e.accuracy ?? 0)}, forgetting ${pct(e.forgetting ?? 0)}  [${(e.accuracies ?? []).map((a) => a.toFixed(1)).join(' ')}]`,
+        );
+        break;
+      default:
+        break;
+    }
+  };
   return (e) => {
     switch (e.type) {
       case 'run-start':
-        bar.log(`${e.benchmark}, seed ${e.seed}: ${e.strategies.join(', ')} on ${e.numTasks} tasks`);
+        bar.log(
+          `${e.benchmark}, seed ${e.seed}: ${e.strategies.join(', ')} on ${e.numTasks} tasks → ${e.dir}`,
+        );
         break;
       case 'phase':
         bar.log(`[${e.phase}] ${e.message}`);
@@ -32,28 +79,16 @@ export function eventProgress(bar: ProgressBar): (event: BenchEvent) => void {
         bar.start('pretrain', e.totalSteps);
         break;
       case 'pretrain-step':
-      case 'step':
-        lossEma = Number.isNaN(lossEma) ? e.loss : 0.9 * lossEma + 0.1 * e.loss;
-        bar.update(e.step, `loss ${lossEma.toFixed(3)}`);
+        bar.update(e.step, ema(e.loss));
         break;
       case 'pretrain-end':
-        bar.finish(`loss ${lossEma.toFixed(3)}, accuracy ${pct(e.accuracy)}`);
+        bar.finish(`accuracy ${pct(e.accuracy)}`);
         break;
       case 'strategy-start':
         bar.log(`── ${e.strategy}`);
         break;
-      case 'task-start':
-        lossEma = Number.NaN;
-        bar.start(`${e.strategy} task ${e.task + 1}/${e.numTasks}`, e.totalSteps);
-        break;
-      case 'collect':
-        bar.log(`  ${e.strategy} task ${e.task + 1}: ${e.message}`);
-        break;
-      case 'eval':
-        bar.finish(`loss ${lossEma.toFixed(3)}`);
-        bar.log(
-          `  after task ${e.task + 1}: accuracy ${pct(e.accuracy)}, forgetting ${pct(e.forgetting)}  [${e.accuracies.map((a) => a.toFixed(1)).join(' ')}]`,
-        );
+      case 'trainer':
+        trainer(e.strategy, e.event);
         break;
       case 'strategy-end':
         bar.finish();

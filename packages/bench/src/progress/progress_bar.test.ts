@@ -45,15 +45,30 @@ describe('ProgressBar', () => {
 });
 
 describe('eventProgress', () => {
-  it('renders a typed event stream as bars and result lines', () => {
+  it('renders a typed event stream (bench + trainer events) as bars and result lines', () => {
     const { out, chunks } = sink(false);
     const on = eventProgress(new ProgressBar(out, { now: () => 0 }));
-    on({ type: 'run-start', benchmark: 'default', seed: 2024, strategies: ['mamba-cl'], numTasks: 2 });
+    on({
+      type: 'run-start',
+      benchmark: 'default',
+      seed: 2024,
+      strategies: ['mamba-cl'],
+      numTasks: 2,
+      dir: 'runs/x',
+    });
     on({ type: 'strategy-start', strategy: 'mamba-cl' });
-    on({ type: 'task-start', strategy: 'mamba-cl', task: 0, numTasks: 2, totalSteps: 4 });
-    for (let s = 1; s <= 4; s++)
-      on({ type: 'step', strategy: 'mamba-cl', task: 0, step: s, totalSteps: 4, loss: 1 });
-    on({ type: 'eval', strategy: 'mamba-cl', task: 0, accuracies: [97.5], accuracy: 97.5, forgetting: 0 });
+    const tr = (event: Record<string, unknown>) =>
+      on({ type: 'trainer', strategy: 'mamba-cl', event: event as never });
+    tr({ type: 'run-start', numTasks: 2, strategy: 'mamba-cl' });
+    tr({ type: 'task-start', task: 0, numTasks: 2, classes: [3, 1] });
+    for (let e = 0; e < 2; e++) {
+      tr({ type: 'epoch-start', task: 0, epoch: e, epochs: 2, lr: 1e-3, steps: 2 });
+      for (let s = 0; s < 2; s++)
+        tr({ type: 'step', task: 0, epoch: e, step: s, steps: 2, loss: 1, imagesPerSec: 50 });
+    }
+    tr({ type: 'boundary', task: 0, phase: 'features', done: 1, total: 3 });
+    tr({ type: 'boundary', task: 0, phase: 'features', done: 3, total: 3 });
+    tr({ type: 'eval', task: 0, accuracies: [97.5], accuracy: 97.5, forgetting: 0 });
     on({
       type: 'strategy-end',
       strategy: 'mamba-cl',
@@ -63,10 +78,12 @@ describe('eventProgress', () => {
       seconds: 3,
     });
     const text = chunks.join('');
-    expect(text).toContain('default, seed 2024: mamba-cl on 2 tasks');
+    expect(text).toContain('default, seed 2024: mamba-cl on 2 tasks → runs/x');
     expect(text).toContain('mamba-cl task 1/2: started (4 steps)');
-    expect(text).toMatch(/100% 4\/4 .*loss 1\.000/);
-    expect(text).toContain('after task 1: accuracy 97.50%, forgetting 0.00%  [97.5]');
+    expect(text).toMatch(/100% 4\/4 .*loss 1\.000 50 img\/s/);
+    expect(text).toContain('mamba-cl task 1: features done (3)');
+    expect(text).not.toContain('features done (1)');
+    expect(text).toContain('mamba-cl after task 1: accuracy 97.50%, forgetting 0.00%  [97.5]');
     expect(text).toContain('mamba-cl partial: final accuracy 97.50%');
   });
 });

@@ -61,6 +61,11 @@ export class ProgressBar {
     this.#minIntervalMs = options.minIntervalMs ?? 100;
   }
 
+  /** Whether a bar is running. */
+  get active(): boolean {
+    return this.#active;
+  }
+
   /** Whether this bar redraws in place. */
   get isTTY(): boolean {
     return this.#tty;

@@ -1,0 +1,158 @@
+import { SeededRng } from '@mamba-cl/cl-trainer';
+import * as tf from '@tensorflow/tfjs-core';
+// Gradient kernels are not registered by tfjs-core's entry point; training needs them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+
+/**
+ * What pretraining needs from a backbone (structurally what `VisionMamba` offers).
+ *
+ * @category Runs
+ */
+export interface PretrainableBackbone {
+  readonly config: { readonly dModel: number };
+  /** CLS features [batch, dModel] of images [batch, H, W, C]. */
+  forward(images: tf.Tensor4D): tf.Tensor2D;
+  /** Every parameter by name. */
+  readonly parameters: ReadonlyMap<string, tf.Variable>;
+}
+
+/**
+ * A labelled image set held in memory: NHWC float32 images, already normalised.
+ *
+ * @category Runs
+ */
+export interface LabeledArrays {
+  /** [n, H, W, C] row-major. */
+  readonly images: Float32Array;
+  /** Class ids, length n. */
+  readonly labels: Int32Array;
+  /** [H, W, C]. */
+  readonly shape: readonly [number, number, number];
+}
+
+/**
+ * Options of {@link pretrainBackbone}.
+ *
+ * @category Runs
+ */
+export interface PretrainOptions {
+  readonly numClasses: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly seed: number;
+  /** Called after every step (progress). */
+  readonly onStep?: (step: number, totalSteps: number, loss: number) => void;
+}
+
+/** Copies rows `idx` of an NHWC array into one batch tensor. */
+function gatherBatch(data: LabeledArrays, idx: readonly number[]): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  const [H, W, C] = data.shape;
+  const per = H * W * C;
+  const buf = new Float32Array(idx.length * per);
+  const lab = new Int32Array(idx.length);
+  idx.forEach((i, k) => {
+    buf.set(data.images.subarray(i * per, (i + 1) * per), k * per);
+    lab[k] = data.labels[i];
+  });
+  return { x: tf.tensor4d(buf, [idx.length, H, W, C]), y: tf.tensor1d(lab, 'int32') };
+}
+
+/**
+ * Supervised pretraining of a whole backbone plus a temporary linear head (Adam, cross-entropy),
+ * as the stand-in for the ImageNet-21K checkpoint in the embedded default.
+ *
+ * **Details**
+ * Every backbone parameter trains (not only the continual-learning trainable set). The head is
+ * thrown away afterwards; only the backbone weights are kept. Batches are shuffled by a generator
+ * derived from the seed and the epoch. No tensor outlives a step.
+ *
+ * @param backbone - the model, trained in place
+ * @param train - training images
+ * @param test - held-out images for the reported accuracy
+ * @param options - epochs, batch size, lr, seed
+ * @returns accuracy (%) on `test` and the number of steps
+ * @category Runs
+ */
+export async function pretrainBackbone(
+  backbone: PretrainableBackbone,
+  train: LabeledArrays,
+  test: LabeledArrays,
+  options: PretrainOptions,
+): Promise<{ accuracy: number; steps: number }> {
+  const { numClasses, epochs, batchSize, lr, seed } = options;
+  const d = backbone.config.dModel;
+  const rng = SeededRng.derive(seed, 'pretrain-head');
+  const bound = 1 / Math.sqrt(d);
+  const wInit = Float32Array.from({ length: d * numClasses }, () => rng.uniform(-bound, bound));
+  const tag = `${seed}_${Date.now()}_${Math.floor(performance.now() * 1000)}`;
+  const headW = tf.tidy(() =>
+    tf.variable(tf.tensor2d(wInit, [d, numClasses]), true, `pretrain_head_w_${tag}`),
+  );
+  const headB = tf.tidy(() => tf.variable(tf.zeros([numClasses]), true, `pretrain_head_b_${tag}`));
+  const vars = [...backbone.parameters.values(), headW, headB];
+  const wasTrainable = vars.map((v) => v.trainable);
+  for (const v of vars) v.trainable = true;
+  const opt = tf.train.adam(lr);
+  const n = train.labels.length;
+  const perEpoch = Math.ceil(n / batchSize);
+  const total = perEpoch * epochs;
+  let step = 0;
+  try {
+    for (let e = 0; e < epochs; e++) {
+      const order = SeededRng.derive(seed, 'pretrain', e).shuffled(Array.from({ length: n }, (_, i) => i));
+      for (let b = 0; b < perEpoch; b++) {
+        const { x, y } = gatherBatch(train, order.slice(b * batchSize, (b + 1) * batchSize));
+        const loss = opt.minimize(
+          () =>
+            tf.tidy(() => {
+              const logits = tf.add(tf.matMul(backbone.forward(x), headW), headB);
+              return tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar;
+            }),
+          true,
+          vars,
+        );
+        const lossValue = (await loss!.data())[0];
+        loss!.dispose();
+        x.dispose();
+        y.dispose();
+        step++;
+        if (!Number.isFinite(lossValue))
+          throw new Error(`pretraining: loss became ${lossValue} at step ${step}`);
+        options.onStep?.(step, total, lossValue);
+      }
+    }
+    const accuracy = await evaluateLinear(backbone, headW, headB, test, 200);
+    return { accuracy, steps: step };
+  } finally {
+    opt.dispose();
+    headW.dispose();
+    headB.dispose();
+    vars.slice(0, -2).forEach((v, i) => {
+      v.trainable = wasTrainable[i];
+    });
+  }
+}
+
+async function evaluateLinear(
+  backbone: PretrainableBackbone,
+  w: tf.Variable,
+  b: tf.Variable,
+  data: LabeledArrays,
+  batch: number,
+): Promise<number> {
+  const n = data.labels.length;
+  let correct = 0;
+  for (let s = 0; s < n; s += batch) {
+    const idx = Array.from({ length: Math.min(batch, n - s) }, (_, k) => s + k);
+    const { x, y } = gatherBatch(data, idx);
+    const hits = tf.tidy(() =>
+      tf.sum(tf.cast(tf.equal(tf.argMax(tf.add(tf.matMul(backbone.forward(x), w), b), 1), y), 'int32')),
+    );
+    correct += (await hits.data())[0];
+    hits.dispose();
+    x.dispose();
+    y.dispose();
+  }
+  return n > 0 ? (100 * correct) / n : 0;
+}
