@@ -13,12 +13,21 @@ export {
 } from './covariance/covariance_accumulator.js';
 export { addGram } from './covariance/gram.js';
 export {
+  type EigenDecomposition,
   type EigenVectorsRequest,
+  eigenDecompose,
   type SymmetricEigenOptions,
   type SymmetricEigenResult,
   type SymmetricEigenSolver,
   symmetricEigen,
 } from './eigen/symmetric_eigen.js';
+export {
+  type BuildProjectorOptions,
+  buildProjector,
+  type ProjectorNormalization,
+  type ProjectorResult,
+} from './projector/build_projector.js';
+export { projectUpdate } from './projector/project_update.js';
 export { adaptiveThreshold } from './threshold/adaptive_threshold.js';
 export { gaussianFilter1d } from './threshold/gaussian_filter1d.js';
 export { nullSpaceStart, type ThresholdPolicy } from './threshold/threshold_policy.js';

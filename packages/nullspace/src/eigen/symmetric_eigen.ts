@@ -1,6 +1,7 @@
 import { applyQ } from './back_transform.js';
 import { tridiagonalEigenvalues, tridiagonalEigenvectors } from './tridiagonal_eigen.js';
 import { tridiagonalize } from './tridiagonalize.js';
+import { applyQWasm, eigenKernels, tridiagonalizeWasm } from './wasm/eigen_wasm.js';
 
 /**
  * Which eigenvectors {@link symmetricEigen} computes: all, none, or the index range [from, to) of the
@@ -14,6 +15,11 @@ export type EigenVectorsRequest = 'all' | 'none' | { readonly from: number; read
 export interface SymmetricEigenOptions {
   /** Eigenvectors to compute; default 'all'. */
   readonly vectors?: EigenVectorsRequest;
+  /**
+   * Kernels of the O(n³) parts: 'wasm' (SIMD128, default where WebAssembly SIMD is available) or
+   * 'js' (the plain TypeScript reference).
+   */
+  readonly kernels?: 'wasm' | 'js';
 }
 
 /** Result of {@link symmetricEigen}. @category Eigen */
@@ -67,6 +73,54 @@ export function symmetricEigen(
   n: number,
   options: SymmetricEigenOptions = {},
 ): SymmetricEigenResult {
+  const req = options.vectors ?? 'all';
+  const dec = eigenDecompose(a, n, options);
+  if (req === 'none') return { values: dec.values, from: 0, to: 0 };
+  const [from, to] = req === 'all' ? [0, n] : [req.from, req.to];
+  return { values: dec.values, vectors: dec.vectors(from, to), from, to };
+}
+
+/**
+ * A decomposition whose eigenvectors are computed on demand: all eigenvalues first, then any
+ * index ranges of vectors (the O(n³) reduction is done once).
+ *
+ * @category Eigen
+ */
+export interface EigenDecomposition {
+  /** Order n. */
+  readonly n: number;
+  /** All n eigenvalues, descending. */
+  readonly values: Float64Array;
+  /**
+   * Eigenvectors of values[from..to), row-major [n, to − from] (column j ↔ values[from + j]).
+   *
+   * @param from - first index (descending order)
+   * @param to - one past the last index
+   */
+  vectors(from: number, to: number): Float64Array;
+}
+
+/**
+ * Reduces a symmetric matrix once and returns its eigenvalues plus a function computing any range
+ * of eigenvectors (used by {@link buildProjector} to choose the smaller side after thresholding).
+ *
+ * **Details**
+ * Same algorithm and accuracy as {@link symmetricEigen}; `options.vectors` is ignored.
+ *
+ * @param a - symmetric matrix, shape [n, n], row-major (upper triangle read, not modified)
+ * @param n - order
+ * @param options - kernels
+ * @returns eigenvalues (descending) and a vectors(from, to) function
+ * @example
+ * const dec = eigenDecompose(K, 2048);
+ * const top = dec.vectors(0, 31); // [2048, 31]
+ * @category Eigen
+ */
+export function eigenDecompose(
+  a: Float64Array,
+  n: number,
+  options: SymmetricEigenOptions = {},
+): EigenDecomposition {
   if (!Number.isInteger(n) || n < 1)
     throw new RangeError(`symmetricEigen: n=${n}, expected a positive integer`);
   if (a.length < n * n)
@@ -75,30 +129,36 @@ export function symmetricEigen(
     if (!Number.isFinite(a[i]))
       throw new RangeError(`symmetricEigen: entry [${Math.floor(i / n)}, ${i % n}] is ${a[i]}`);
   }
-  const req = options.vectors ?? 'all';
-  let from = 0;
-  let to = n;
-  if (req === 'none') to = 0;
-  else if (req !== 'all') {
-    from = req.from;
-    to = req.to;
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > n || from > to) {
-      throw new RangeError(`symmetricEigen: vectors range [${from}, ${to}) is invalid for n=${n}`);
-    }
-  }
-  const tri = tridiagonalize(a, n);
+  const req = options.vectors;
+  if (req !== undefined && req !== 'all' && req !== 'none') checkRange(req.from, req.to, n);
+  const wasm = options.kernels === 'js' ? null : eigenKernels();
+  if (options.kernels === 'wasm' && wasm === null)
+    throw new Error('symmetricEigen: the wasm kernels are unavailable here');
+  const tri = wasm ? tridiagonalizeWasm(wasm, a, n) : tridiagonalize(a, n);
   const values = tridiagonalEigenvalues(tri.d, tri.e);
   values.sort();
   values.reverse();
-  if (req === 'none') return { values, from: 0, to: 0 };
-  const k = to - from;
-  const zc = tridiagonalEigenvectors(tri.d, tri.e, values.subarray(from, to));
-  // to row-major [n, k]
-  const z = new Float64Array(n * k);
-  for (let j = 0; j < k; j++) {
-    const o = j * n;
-    for (let i = 0; i < n; i++) z[i * k + j] = zc[o + i];
+  return {
+    n,
+    values,
+    vectors(from: number, to: number): Float64Array {
+      checkRange(from, to, n);
+      const k = to - from;
+      const zc = tridiagonalEigenvectors(tri.d, tri.e, values.subarray(from, to));
+      const z = new Float64Array(n * k);
+      for (let j = 0; j < k; j++) {
+        const o = j * n;
+        for (let i = 0; i < n; i++) z[i * k + j] = zc[o + i];
+      }
+      if (wasm) applyQWasm(wasm, tri, z, k);
+      else applyQ(tri, z, k);
+      return z;
+    },
+  };
+}
+
+function checkRange(from: number, to: number, n: number): void {
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > n || from > to) {
+    throw new RangeError(`symmetricEigen: vectors range [${from}, ${to}) is invalid for n=${n}`);
   }
-  applyQ(tri, z, k);
-  return { values, vectors: z, from, to };
 }

@@ -1,0 +1,167 @@
+import type { Tridiagonal } from '../tridiagonalize.js';
+import { EIGEN_KERNELS_WASM_BASE64 } from './eigen_kernels_wasm.js';
+
+/** Panel width; must equal NB in wasm/eigen_kernels.c. */
+const NB = 32;
+/** First byte past the module's own stack and data (its initial memory). */
+const HEAP_BASE = 1114112;
+
+/** The few WebAssembly globals used here (this package compiles without the DOM lib). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmGlobal {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+interface Kernels {
+  memory: WasmMemory;
+  tridiagonalize: (
+    A: number,
+    n: number,
+    d: number,
+    e: number,
+    tau: number,
+    vp: number,
+    wp: number,
+    y: number,
+  ) => void;
+  apply_block: (
+    vp: number,
+    T: number,
+    z: number,
+    W: number,
+    n: number,
+    k: number,
+    nb: number,
+    start: number,
+  ) => void;
+}
+
+let kernels: Kernels | null | undefined;
+let loadError: string | undefined;
+
+function decodeBase64(s: string): Uint8Array {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
+  const bin = (globalThis as unknown as { atob: (s: string) => string }).atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The wasm SIMD kernels, compiled synchronously on first use; `null` where WebAssembly SIMD is
+ * unavailable (or synchronous compilation is refused, as on a browser main thread), in which case
+ * callers use the TypeScript kernels.
+ *
+ * @internal
+ */
+export function eigenKernels(): Kernels | null {
+  if (kernels !== undefined) return kernels;
+  try {
+    const wa = (globalThis as unknown as { WebAssembly?: WasmGlobal }).WebAssembly;
+    if (!wa) throw new Error('WebAssembly is not available');
+    const module = new wa.Module(decodeBase64(EIGEN_KERNELS_WASM_BASE64));
+    const inst = new wa.Instance(module, {});
+    kernels = inst.exports as unknown as Kernels;
+  } catch (e) {
+    loadError = (e as Error).message;
+    kernels = null;
+  }
+  return kernels;
+}
+
+/** Why the wasm kernels are unavailable, if they are. @internal */
+export function eigenKernelsError(): string | undefined {
+  eigenKernels();
+  return loadError;
+}
+
+/** Grows the module memory to hold `bytes` past HEAP_BASE; returns a fresh Float64Array view. */
+function ensure(k: Kernels, bytes: number): Float64Array {
+  const need = HEAP_BASE + bytes;
+  const have = k.memory.buffer.byteLength;
+  if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
+  return new Float64Array(k.memory.buffer);
+}
+
+/** {@link tridiagonalize} on the wasm kernels (same algorithm and results up to rounding). @internal */
+export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number): Tridiagonal {
+  const nn = n * n;
+  // layout (float64 indices from HEAP_BASE/8): A | d | e | tau | vp | wp | y
+  const base = HEAP_BASE / 8;
+  const oA = base;
+  const od = oA + nn;
+  const oe = od + n;
+  const ot = oe + n;
+  const ov = ot + n;
+  const ow = ov + NB * n;
+  const oy = ow + NB * n;
+  const total = oy + n - base;
+  const mem = ensure(k, total * 8);
+  mem.set(a.subarray(0, nn), oA);
+  k.tridiagonalize(oA * 8, n, od * 8, oe * 8, ot * 8, ov * 8, ow * 8, oy * 8);
+  const m = new Float64Array(k.memory.buffer);
+  return {
+    n,
+    d: m.slice(od, od + n),
+    e: m.slice(oe, oe + Math.max(n - 1, 0)),
+    tau: m.slice(ot, ot + Math.max(n - 1, 0)),
+    reflectors: m.slice(oA, oA + nn),
+  };
+}
+
+/** {@link applyQ} on the wasm kernels: Z ← Q·Z, z row-major [n, k]. @internal */
+export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: number): void {
+  const { n, reflectors: R, tau } = tri;
+  const nref = n - 1;
+  if (nref <= 0 || k === 0) return;
+  const base = HEAP_BASE / 8;
+  const ov = base;
+  const oT = ov + NB * n;
+  const oz = oT + NB * NB;
+  const oW = oz + n * k;
+  const total = oW + NB * k - base;
+  let mem = ensure(kern, total * 8);
+  mem.set(z.subarray(0, n * k), oz);
+  const vp = new Float64Array(NB * n);
+  const T = new Float64Array(NB * NB);
+  const tmp = new Float64Array(NB);
+  const lastStart = Math.floor((nref - 1) / NB) * NB;
+  for (let b0 = lastStart; b0 >= 0; b0 -= NB) {
+    const nb = Math.min(NB, nref - b0);
+    vp.fill(0);
+    for (let p = 0; p < nb; p++) {
+      const kk = b0 + p;
+      const row = kk * n;
+      const o = p * n;
+      vp[o + kk + 1] = 1;
+      for (let c = kk + 2; c < n; c++) vp[o + c] = R[row + c];
+    }
+    T.fill(0);
+    for (let p = 0; p < nb; p++) {
+      const tp = tau[b0 + p];
+      T[p * NB + p] = tp;
+      for (let q = 0; q < p; q++) {
+        let s = 0;
+        const qo = q * n;
+        const po = p * n;
+        for (let c = b0 + p + 1; c < n; c++) s += vp[qo + c] * vp[po + c];
+        tmp[q] = -tp * s;
+      }
+      for (let q = 0; q < p; q++) {
+        let s = 0;
+        for (let r = q; r < p; r++) s += T[q * NB + r] * tmp[r];
+        T[q * NB + p] = s;
+      }
+    }
+    mem = new Float64Array(kern.memory.buffer);
+    mem.set(vp, ov);
+    mem.set(T, oT);
+    kern.apply_block(ov * 8, oT * 8, oz * 8, oW * 8, n, k, nb, b0 + 1);
+  }
+  mem = new Float64Array(kern.memory.buffer);
+  z.set(mem.subarray(oz, oz + n * k));
+}

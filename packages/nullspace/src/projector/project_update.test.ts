@@ -1,0 +1,60 @@
+import { describeWithBackends, expectTensorsClose } from '@mamba-cl/ssm-core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { mulberry32, randn } from '../testing_internal/random.js';
+import { projectUpdate } from './project_update.js';
+
+describeWithBackends('projectUpdate', () => {
+  const rng = mulberry32(5);
+  const n = 24;
+  const p = Float32Array.from({ length: n * n }, () => randn(rng));
+
+  it('right-multiplies [out, in] updates and left-multiplies [d, N] updates', () => {
+    const u = Float32Array.from({ length: 7 * n }, () => randn(rng));
+    const a = Float32Array.from({ length: n * 5 }, () => randn(rng));
+    const P = tf.tensor2d(p, [n, n]);
+    const U = tf.tensor2d(u, [7, n]);
+    const A = tf.tensor2d(a, [n, 5]);
+    const right = projectUpdate(U, P, 'right');
+    const left = projectUpdate(A, P, 'left');
+    const refR = new Float32Array(7 * n);
+    for (let o = 0; o < 7; o++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += u[o * n + i] * p[i * n + j];
+        refR[o * n + j] = s;
+      }
+    const refL = new Float32Array(n * 5);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < 5; c++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += p[i * n + j] * a[j * 5 + c];
+        refL[i * 5 + c] = s;
+      }
+    expect(right.shape).toEqual([7, n]);
+    expect(left.shape).toEqual([n, 5]);
+    expectTensorsClose(right, refR, { rtol: 1e-4, atol: 1e-4 });
+    expectTensorsClose(left, refL, { rtol: 1e-4, atol: 1e-4 });
+    tf.dispose([P, U, A, right, left]);
+  });
+
+  it('leaks no tensor across repeated steps', () => {
+    const P = tf.tensor2d(p, [n, n]);
+    const U = tf.randomNormal([3, n], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const step = () => tf.dispose(projectUpdate(U, P, 'right'));
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([P, U]);
+  });
+
+  it('rejects mismatched shapes, naming them', () => {
+    const P = tf.zeros([4, 4]) as tf.Tensor2D;
+    const U = tf.zeros([2, 3]) as tf.Tensor2D;
+    expect(() => projectUpdate(U, P, 'right')).toThrow(/update \[out, 4\], got \[2,3\]/);
+    expect(() => projectUpdate(U, P, 'left')).toThrow(/update \[4, N\], got \[2,3\]/);
+    expect(() => projectUpdate(tf.zeros([4]) as never, P, 'left')).toThrow(/2-D/);
+    tf.dispose([P, U]);
+  });
+});

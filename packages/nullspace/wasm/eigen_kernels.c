@@ -1,0 +1,191 @@
+/*
+ * Hot kernels of @mamba-cl/nullspace's symmetric eigensolver, compiled to wasm32 with SIMD128
+ * (build: ./build.sh). No libc: JS owns the linear memory layout and passes byte offsets.
+ * This is a C port of src/eigen/tridiagonalize.ts (same algorithm, same operation order per
+ * element up to SIMD pairing) and src/eigen/back_transform.ts.
+ */
+#include <wasm_simd128.h>
+
+#define NB 32
+
+typedef double f64;
+
+static inline f64 fabs_(f64 x) { return x < 0 ? -x : x; }
+
+/* y[s..n) += A[s..n, s..n] v, upper triangle of row-major A. */
+static void symv_upper(const f64 *A, int n, int s, const f64 *v, f64 *y) {
+  for (int i = s; i < n; i++) {
+    const f64 *r = A + (long)i * n;
+    const f64 vi = v[i];
+    f64 acc = r[i] * vi;
+    int c = i + 1;
+    v128_t vacc = wasm_f64x2_splat(0.0);
+    const v128_t vvi = wasm_f64x2_splat(vi);
+    for (; c + 1 < n; c += 2) {
+      v128_t a = wasm_v128_load(r + c);
+      v128_t x = wasm_v128_load(v + c);
+      vacc = wasm_f64x2_add(vacc, wasm_f64x2_mul(a, x));
+      v128_t yy = wasm_v128_load(y + c);
+      wasm_v128_store(y + c, wasm_f64x2_add(yy, wasm_f64x2_mul(a, vvi)));
+    }
+    acc += wasm_f64x2_extract_lane(vacc, 0) + wasm_f64x2_extract_lane(vacc, 1);
+    for (; c < n; c++) {
+      acc += r[c] * v[c];
+      y[c] += r[c] * vi;
+    }
+    y[i] += acc;
+  }
+}
+
+/* A[i, c] -= sum_p V[p,i] W[p,c] + W[p,i] V[p,c], s <= i <= c < n (upper triangle). */
+static void rank2k_upper(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int nb) {
+  const int m = n - s;
+  const int end4 = s + (m - (m % 4));
+  for (int i = s; i < end4; i += 4) {
+    for (int c = i; c < end4; c += 4) {
+      v128_t a00 = wasm_f64x2_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+      for (int p = 0; p < nb; p++) {
+        const f64 *V = vp + (long)p * n;
+        const f64 *W = wp + (long)p * n;
+        const v128_t vc0 = wasm_v128_load(V + c), vc1 = wasm_v128_load(V + c + 2);
+        const v128_t wc0 = wasm_v128_load(W + c), wc1 = wasm_v128_load(W + c + 2);
+        v128_t vi, wi;
+        vi = wasm_f64x2_splat(V[i]); wi = wasm_f64x2_splat(W[i]);
+        a00 = wasm_f64x2_add(a00, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
+        a01 = wasm_f64x2_add(a01, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
+        vi = wasm_f64x2_splat(V[i + 1]); wi = wasm_f64x2_splat(W[i + 1]);
+        a10 = wasm_f64x2_add(a10, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
+        a11 = wasm_f64x2_add(a11, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
+        vi = wasm_f64x2_splat(V[i + 2]); wi = wasm_f64x2_splat(W[i + 2]);
+        a20 = wasm_f64x2_add(a20, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
+        a21 = wasm_f64x2_add(a21, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
+        vi = wasm_f64x2_splat(V[i + 3]); wi = wasm_f64x2_splat(W[i + 3]);
+        a30 = wasm_f64x2_add(a30, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
+        a31 = wasm_f64x2_add(a31, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
+      }
+      f64 *r = A + (long)i * n + c;
+      wasm_v128_store(r, wasm_f64x2_sub(wasm_v128_load(r), a00));
+      wasm_v128_store(r + 2, wasm_f64x2_sub(wasm_v128_load(r + 2), a01));
+      r += n;
+      wasm_v128_store(r, wasm_f64x2_sub(wasm_v128_load(r), a10));
+      wasm_v128_store(r + 2, wasm_f64x2_sub(wasm_v128_load(r + 2), a11));
+      r += n;
+      wasm_v128_store(r, wasm_f64x2_sub(wasm_v128_load(r), a20));
+      wasm_v128_store(r + 2, wasm_f64x2_sub(wasm_v128_load(r + 2), a21));
+      r += n;
+      wasm_v128_store(r, wasm_f64x2_sub(wasm_v128_load(r), a30));
+      wasm_v128_store(r + 2, wasm_f64x2_sub(wasm_v128_load(r + 2), a31));
+    }
+  }
+  for (int i = s; i < n; i++) {
+    for (int c = (i > end4 ? i : end4); c < n; c++) {
+      f64 acc = 0;
+      for (int p = 0; p < nb; p++) acc += vp[(long)p * n + i] * wp[(long)p * n + c] + wp[(long)p * n + i] * vp[(long)p * n + c];
+      A[(long)i * n + c] -= acc;
+    }
+  }
+}
+
+/*
+ * Blocked Householder tridiagonalisation, in place on A (row-major n x n, upper triangle read).
+ * Outputs d[n], e[n-1], tau[n-1]; reflector k is left in row k, columns k+1..n-1.
+ * Scratch: vp, wp (NB*n each), y (n).
+ */
+__attribute__((export_name("tridiagonalize")))
+void tridiagonalize(f64 *A, int n, f64 *d, f64 *e, f64 *tau, f64 *vp, f64 *wp, f64 *y) {
+  for (int k0 = 0; k0 < n; k0 += NB) {
+    const int nb = (n - k0 < NB) ? n - k0 : NB;
+    for (long i = 0; i < (long)NB * n; i++) { vp[i] = 0; wp[i] = 0; }
+    for (int j = 0; j < nb; j++) {
+      const int k = k0 + j;
+      f64 *rk = A + (long)k * n;
+      for (int q = 0; q < j; q++) {
+        const f64 *vq = vp + (long)q * n, *wq = wp + (long)q * n;
+        const f64 vk = vq[k], wk = wq[k];
+        if (vk == 0 && wk == 0) continue;
+        for (int c = k; c < n; c++) rk[c] -= vk * wq[c] + wk * vq[c];
+      }
+      d[k] = rk[k];
+      if (k >= n - 1) break;
+      const f64 alpha = rk[k + 1];
+      f64 ss = 0;
+      for (int c = k + 2; c < n; c++) ss += rk[c] * rk[c];
+      f64 *vrow = vp + (long)j * n;
+      if (ss == 0) {
+        e[k] = alpha;
+        tau[k] = 0;
+        rk[k + 1] = 1;
+        continue;
+      }
+      const f64 norm = __builtin_sqrt(alpha * alpha + ss);
+      const f64 beta = alpha >= 0 ? -norm : norm;
+      const f64 t = (beta - alpha) / beta;
+      const f64 scal = 1 / (alpha - beta);
+      e[k] = beta;
+      tau[k] = t;
+      rk[k + 1] = 1;
+      for (int c = k + 2; c < n; c++) rk[c] *= scal;
+      for (int c = k + 1; c < n; c++) vrow[c] = rk[c];
+      const int s = k + 1;
+      for (int c = s; c < n; c++) y[c] = 0;
+      symv_upper(A, n, s, vrow, y);
+      for (int q = 0; q < j; q++) {
+        const f64 *vq = vp + (long)q * n, *wq = wp + (long)q * n;
+        f64 wv = 0, vv = 0;
+        for (int c = s; c < n; c++) { wv += wq[c] * vrow[c]; vv += vq[c] * vrow[c]; }
+        for (int c = s; c < n; c++) y[c] -= vq[c] * wv + wq[c] * vv;
+      }
+      f64 pv = 0;
+      for (int c = s; c < n; c++) { y[c] *= t; pv += y[c] * vrow[c]; }
+      const f64 half = 0.5 * t * pv;
+      f64 *wrow = wp + (long)j * n;
+      for (int c = s; c < n; c++) wrow[c] = y[c] - half * vrow[c];
+    }
+    const int s = k0 + nb;
+    if (s < n) rank2k_upper(A, n, s, vp, wp, nb);
+  }
+}
+
+/*
+ * Z <- Z - V (T (V^T Z)) for one block of nb reflectors (V p-major nb x n, T nb x NB upper
+ * triangular, Z row-major n x k, rows start..n-1 touched). W: scratch nb x k.
+ */
+__attribute__((export_name("apply_block")))
+void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int nb, int start) {
+  for (long i = 0; i < (long)nb * k; i++) W[i] = 0;
+  for (int i = start; i < n; i++) {
+    const f64 *zi = z + (long)i * k;
+    for (int p = 0; p < nb; p++) {
+      const f64 v = vp[(long)p * n + i];
+      if (v == 0) continue;
+      f64 *w = W + (long)p * k;
+      const v128_t vv = wasm_f64x2_splat(v);
+      int c = 0;
+      for (; c + 1 < k; c += 2) wasm_v128_store(w + c, wasm_f64x2_add(wasm_v128_load(w + c), wasm_f64x2_mul(vv, wasm_v128_load(zi + c))));
+      for (; c < k; c++) w[c] += v * zi[c];
+    }
+  }
+  for (int p = 0; p < nb; p++) {
+    f64 *w = W + (long)p * k;
+    const f64 tpp = T[p * NB + p];
+    for (int c = 0; c < k; c++) w[c] *= tpp;
+    for (int q = p + 1; q < nb; q++) {
+      const f64 tpq = T[p * NB + q];
+      if (tpq == 0) continue;
+      const f64 *wq = W + (long)q * k;
+      for (int c = 0; c < k; c++) w[c] += tpq * wq[c];
+    }
+  }
+  for (int i = start; i < n; i++) {
+    f64 *zi = z + (long)i * k;
+    for (int p = 0; p < nb; p++) {
+      const f64 v = vp[(long)p * n + i];
+      if (v == 0) continue;
+      const f64 *w = W + (long)p * k;
+      const v128_t vv = wasm_f64x2_splat(v);
+      int c = 0;
+      for (; c + 1 < k; c += 2) wasm_v128_store(zi + c, wasm_f64x2_sub(wasm_v128_load(zi + c), wasm_f64x2_mul(vv, wasm_v128_load(w + c))));
+      for (; c < k; c++) zi[c] -= v * w[c];
+    }
+  }
+}
