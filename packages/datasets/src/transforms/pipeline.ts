@@ -96,7 +96,7 @@ export interface PipelineOptions {
  *
  * @category Transforms
  */
-export interface PipelineSpec {
+export interface ImagePipelineSpec {
   readonly preset: string;
   readonly options?: PipelineOptions;
 }
@@ -108,7 +108,7 @@ export interface PipelineSpec {
  */
 export interface ImagePipeline {
   /** The spec it was built from. */
-  readonly spec: PipelineSpec;
+  readonly spec: ImagePipelineSpec;
   /** The resolved steps. */
   readonly steps: readonly PipelineStep[];
   /** [height, width, channels] of every output. */
@@ -353,7 +353,7 @@ function outputShape(steps: readonly PipelineStep[]): [number, number, number] {
  * const t = p.apply(img, createRng([2024, 0, 17])); // t.data: Float32Array(192·192·3)
  * @category Transforms
  */
-export function buildPipeline(spec: PipelineSpec): ImagePipeline {
+export function buildPipeline(spec: ImagePipelineSpec): ImagePipeline {
   const def = REGISTRY.get(spec.preset);
   if (def === undefined) {
     throw new RangeError(
