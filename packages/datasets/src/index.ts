@@ -5,6 +5,17 @@
  * @module
  */
 
+// image/ and transforms/ (engineer "transforms")
+export { decodeBmp, isBmp } from './image/decode_bmp.js';
+export { type DecodeMode, type DecodeOptions, decodeImage } from './image/decode_image.js';
+export {
+  createImageRecord,
+  ImageDecodeError,
+  type ImageRecord,
+  toGrey,
+  toRgb,
+} from './image/image_record.js';
+export { recordFromChw, recordFromGrey } from './image/raw_records.js';
 export { defaultCacheDir } from './io/cache_dir.js';
 // io/ and sources/ (engineer "sources")
 export { DatasetFormatError } from './io/dataset_format_error.js';
@@ -47,3 +58,83 @@ export {
   type TaskSplit,
   validateClassOrder,
 } from './splits/split_tasks.js';
+// transforms/ (engineer "transforms")
+export {
+  type AffineInterpolation,
+  type AffineMatrix,
+  affineTransform,
+  inverseAffineMatrix,
+  rotate,
+  shear,
+  translate,
+} from './transforms/auto_augment/affine.js';
+export {
+  applyAutoAugmentOp,
+  type AutoAugmentDraw,
+  type AutoAugmentOptions,
+  autoAugment,
+} from './transforms/auto_augment/auto_augment.js';
+export {
+  adjustBrightness,
+  adjustContrast,
+  adjustSaturation,
+  adjustSharpness,
+  blend,
+  smoothFilter,
+} from './transforms/auto_augment/enhance.js';
+export {
+  applyLut,
+  autocontrast,
+  equalize,
+  histograms,
+  invert,
+  posterize,
+  solarize,
+} from './transforms/auto_augment/image_ops.js';
+export {
+  AUTOAUGMENT_POLICIES,
+  type AutoAugmentOpName,
+  type AutoAugmentPolicyName,
+  type AutoAugmentStep,
+  autoAugmentMagnitudes,
+  linspaceF32,
+  type OpMagnitudes,
+} from './transforms/auto_augment/policies.js';
+export { centerCrop, crop, roundHalfEven } from './transforms/crop.js';
+export {
+  FASHION_MNIST_MEAN_STD,
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  MNIST_MEAN_STD,
+  type NormalizeOptions,
+  normalizeLut,
+  type TensorImage,
+  toTensorNormalize,
+} from './transforms/normalize.js';
+export {
+  BUILTIN_PIPELINE_PRESETS,
+  buildPipeline,
+  createPresetRegistry,
+  type ImagePipeline,
+  type NormalizationName,
+  type PipelineOptions,
+  type PipelinePresetDefinition,
+  type ImagePipelineSpec,
+  type PipelineStep,
+  pipelinePreset,
+  pipelinePresetNames,
+} from './transforms/pipeline.js';
+export {
+  type CropBox,
+  type RandomResizedCropOptions,
+  randomResizedCrop,
+  randomResizedCropParams,
+  resizedCrop,
+} from './transforms/random_resized_crop.js';
+export {
+  type ResampleCoefficients,
+  type ResampleFilter,
+  type ResizeOptions,
+  resampleCoefficients,
+  resize,
+} from './transforms/resize.js';
