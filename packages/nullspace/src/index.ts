@@ -28,6 +28,14 @@ export {
   type ProjectorResult,
 } from './projector/build_projector.js';
 export { projectUpdate } from './projector/project_update.js';
+export { DiskMatrixStore, type DiskMatrixStoreOptions } from './store/disk_matrix_store.js';
+export { InMemoryMatrixStore } from './store/in_memory_matrix_store.js';
+export type {
+  CovarianceStore,
+  MatrixStore,
+  ProjectorStore,
+  StoredMatrix,
+} from './store/matrix_store.js';
 export { adaptiveThreshold } from './threshold/adaptive_threshold.js';
 export { gaussianFilter1d } from './threshold/gaussian_filter1d.js';
 export { nullSpaceStart, type ThresholdPolicy } from './threshold/threshold_policy.js';
