@@ -69,9 +69,9 @@ export {
   translate,
 } from './transforms/auto_augment/affine.js';
 export {
-  applyAutoAugmentOp,
   type AutoAugmentDraw,
   type AutoAugmentOptions,
+  applyAutoAugmentOp,
   autoAugment,
 } from './transforms/auto_augment/auto_augment.js';
 export {
