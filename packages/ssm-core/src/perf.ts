@@ -5,3 +5,6 @@
  * @module
  */
 export type { PerfReport, PerfRow } from './perf/perf_report.js';
+// scan exports (engineer "scan")
+export { runScanPerf, type ScanPerfOptions } from './perf/scan_perf.js';
+// end scan exports
