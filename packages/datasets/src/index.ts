@@ -21,6 +21,19 @@ export { defaultCacheDir } from './io/cache_dir.js';
 export { DatasetFormatError } from './io/dataset_format_error.js';
 export { type IdxArray, readIdx, writeIdx } from './io/idx.js';
 export { scanJsonBytes } from './io/json_number_scanner.js';
+// loader/ (engineer "sources")
+export { DataLoader, type DataLoaderOptions } from './loader/data_loader.js';
+export {
+  adaptPipeline,
+  BUILTIN_PIPELINES,
+  type BuiltinPipeline,
+  type LoaderPipelineSpec,
+  resolvePipeline,
+  type SampleOutput,
+  type SampleTransform,
+  toFloatPipeline,
+} from './loader/pipeline_spec.js';
+export { type Batch, type SampleJob, sampleRng } from './loader/sample_job.js';
 export { classOrder } from './orders/class_order.js';
 // rng/ and orders/ (engineer "sources")
 export { createRng, Pcg64, type Rng } from './rng/pcg64.js';
@@ -116,10 +129,10 @@ export {
   buildPipeline,
   createPresetRegistry,
   type ImagePipeline,
+  type ImagePipelineSpec,
   type NormalizationName,
   type PipelineOptions,
   type PipelinePresetDefinition,
-  type ImagePipelineSpec,
   type PipelineStep,
   pipelinePreset,
   pipelinePresetNames,
