@@ -30,7 +30,20 @@ export { patchEmbed } from './layers/patch_embed.js';
 export { rmsNorm } from './layers/rms_norm.js';
 export { ropeRotate } from './layers/rope_rotate.js';
 export { callScan, type MixerScanImpl } from './layers/scan_call.js';
+export {
+  MODEL_PRESETS,
+  type ModelPresetName,
+  type VisionMambaConfig,
+  validateConfig,
+} from './model/model_config.js';
+export { parameterShapes } from './model/parameter_shapes.js';
 export { SeededRandom } from './model/seeded_random.js';
+export {
+  type LoadStateDictResult,
+  type StateDictEntry,
+  VisionMamba,
+  type VisionMambaCreateOptions,
+} from './model/vision_mamba.js';
 // scan exports (engineer "scan")
 export { CHUNKED_SCAN, chunkedScanCore, DEFAULT_SCAN_CHUNK } from './scan/chunked_scan.js';
 export {
@@ -59,6 +72,8 @@ export type {
   SelectiveScanOptions,
 } from './scan/scan_types.js';
 export { selectiveScan } from './scan/selective_scan.js';
+export { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './weights/half_float.js';
+export { type MappedCheckpoint, mapOfficialCheckpoint } from './weights/official_checkpoint.js';
 // end scan exports
 export { BASIC_PICKLE_GLOBALS } from './weights/pickle/basic_pickle_globals.js';
 export {
@@ -76,3 +91,18 @@ export {
   type UnpickleOptions,
   unpickle,
 } from './weights/pickle/unpickle.js';
+export {
+  readSafetensors,
+  type SafetensorsDtype,
+  type SafetensorsTensor,
+  writeSafetensors,
+} from './weights/safetensors.js';
+export {
+  INERT_CHECKPOINT_GLOBALS,
+  type ReadTorchCheckpointOptions,
+  readTorchCheckpoint,
+  type TorchDtype,
+  type TorchTensor,
+} from './weights/torch_checkpoint.js';
+export { WeightsFormatError } from './weights/weights_format_error.js';
+export { readZip, type ZipEntry } from './weights/zip_reader.js';
