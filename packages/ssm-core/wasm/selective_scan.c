@@ -19,26 +19,28 @@ extern unsigned char __heap_base;
 
 EXPORT("heap_base") unsigned heap_base(void) { return (unsigned)&__heap_base; }
 
-// exp of 4 floats (Cephes expf: range reduction by ln 2, degree-6 polynomial, 2^k by exponent bits).
-// Relative error ~1e-7; arguments below -88.37 give 0, above 88.37 saturate.
+// exp of 4 floats as 2^(x·log2 e): t = x·log2 e clamped to [−127, 128], k = nearest(t), f = t − k in
+// [−0.5, 0.5], 2^f by its degree-6 Taylor polynomial (truncation error 1.2e-7), 2^k through the
+// exponent bits. Relative error ≈ 1e-7 + |t|·6e-8 (rounding of x·log2 e); t ≤ −127 gives 0 and
+// t ≥ 128 gives +inf, as expf underflows and overflows.
 static inline v128_t exp4(v128_t x) {
-  x = wasm_f32x4_min(x, wasm_f32x4_splat(88.3762626647949f));
-  x = wasm_f32x4_max(x, wasm_f32x4_splat(-88.3762626647949f));
-  v128_t fx = wasm_f32x4_floor(
-      wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), wasm_f32x4_splat(0.5f)));
-  x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, wasm_f32x4_splat(0.693359375f)));
-  x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, wasm_f32x4_splat(-2.12194440e-4f)));
-  v128_t z = wasm_f32x4_mul(x, x);
-  v128_t y = wasm_f32x4_splat(1.9875691500E-4f);
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(1.3981999507E-3f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(8.3334519073E-3f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(4.1665795894E-2f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(1.6666665459E-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, x), wasm_f32x4_splat(5.0000001201E-1f));
-  y = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(y, z), x), wasm_f32x4_splat(1.0f));
-  v128_t k = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(fx), wasm_i32x4_splat(127));
-  k = wasm_i32x4_max(k, wasm_i32x4_splat(0));
-  return wasm_f32x4_mul(y, wasm_i32x4_shl(k, 23));
+  v128_t t = wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f));
+  // pmax/pmin map to single x86 instructions (NaN still propagates: it fails both compares)
+  t = wasm_f32x4_pmax(t, wasm_f32x4_splat(-127.0f));
+  t = wasm_f32x4_pmin(t, wasm_f32x4_splat(128.0f));
+  // round to nearest by adding 1.5·2^23: the low mantissa bits of kb then hold k = round(t)
+  v128_t kb = wasm_f32x4_add(t, wasm_f32x4_splat(12582912.0f));
+  v128_t f = wasm_f32x4_sub(t, wasm_f32x4_sub(kb, wasm_f32x4_splat(12582912.0f)));
+  v128_t p = wasm_f32x4_splat(1.5403530393381608e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.3333558146428443e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(9.6181291076284772e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(5.5504108664821580e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(2.4022650695910071e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(6.9314718055994531e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.0f));
+  // 2^k: exponent field k + 127 (bits of kb are 0x4B400000 + k)
+  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(kb, wasm_i32x4_splat(127 - 0x4B400000)), 23);
+  return wasm_f32x4_mul(p, e);
 }
 
 static inline float hsum(v128_t v) {
@@ -103,11 +105,12 @@ void scan_forward(int batch, int L, int D, int Np, const float *x, const float *
 }
 
 // Backward. hs: scratch [L + 1, D, Np]: slot 0 is h_{-1} = 0, slot t + 1 holds h_t of one batch
-// element; gh: scratch [D, Np]. Outputs dx, ddt [batch, L, D]; dA [D, Np]; dB, dC [batch, L, Np];
+// element; as: scratch [L, D, Np], the decays exp(dt·A) of that element (computed once, reused by
+// the reverse scan); gh: scratch [D, Np]. Outputs dx, ddt [batch, L, D]; dA [D, Np]; dB, dC [batch, L, Np];
 // all overwritten.
 INLINE void backward_body(int batch, int L, int D, const int K, const float *x, const float *dt, const float *A,
                           const float *Bm, const float *Cm, const float *dy, float *dx, float *ddt, float *dA,
-                          float *dB, float *dC, float *hs, float *gh) {
+                          float *dB, float *dC, float *hs, float *as, float *gh) {
   const int Np = K << 2;
   const int DN = D * Np;
   const v128_t zero = wasm_f32x4_splat(0.0f);
@@ -130,6 +133,7 @@ INLINE void backward_body(int batch, int L, int D, const int K, const float *x, 
         for (int k = 0; k < K; k++) {
           v128_t hp = LD(prev + d * Np + 4 * k);
           v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
+          ST(as + t * DN + d * Np + 4 * k, a);
           ST(cur + d * Np + 4 * k, ADD(MUL(a, hp), MUL(dtx, Bv[k])));
         }
       }
@@ -159,7 +163,7 @@ INLINE void backward_body(int batch, int L, int D, const int K, const float *x, 
         v128_t sumGB = zero, sumDdt = zero;
         for (int k = 0; k < K; k++) {
           v128_t Av = LD(Ad + 4 * k);
-          v128_t a = exp4(MUL(dtv, Av));
+          v128_t a = LD(as + t * DN + d * Np + 4 * k);
           v128_t hp = LD(prev + d * Np + 4 * k);
           v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
           dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + d * Np + 4 * k)));
@@ -185,14 +189,14 @@ INLINE void backward_body(int batch, int L, int D, const int K, const float *x, 
 EXPORT("scan_backward")
 void scan_backward(int batch, int L, int D, int Np, const float *x, const float *dt, const float *A,
                    const float *Bm, const float *Cm, const float *dy, float *dx, float *ddt, float *dA,
-                   float *dB, float *dC, float *hs, float *gh) {
+                   float *dB, float *dC, float *hs, float *as, float *gh) {
   const int K = Np >> 2;
   if (K == 4)
-    backward_body(batch, L, D, 4, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
+    backward_body(batch, L, D, 4, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, as, gh);
   else if (K == 2)
-    backward_body(batch, L, D, 2, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
+    backward_body(batch, L, D, 2, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, as, gh);
   else if (K == 1)
-    backward_body(batch, L, D, 1, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
+    backward_body(batch, L, D, 1, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, as, gh);
   else
-    backward_body(batch, L, D, K, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, gh);
+    backward_body(batch, L, D, K, x, dt, A, Bm, Cm, dy, dx, ddt, dA, dB, dC, hs, as, gh);
 }

@@ -142,6 +142,7 @@ export function createWasmScanCore(fallback: ScanCore): ScanCore | undefined {
       const pdB = arena.take(BLN);
       const pdC = arena.take(BLN);
       const phs = arena.take((L + 1) * D * Np);
+      const pas = arena.take(L * D * Np);
       const pgh = arena.take(D * Np);
       const heap = arena.view();
       heap.set(x, px >> 2);
@@ -150,7 +151,7 @@ export function createWasmScanCore(fallback: ScanCore): ScanCore | undefined {
       putPadded(heap, pB >> 2, B, batch * L, N, Np);
       putPadded(heap, pC >> 2, C, batch * L, N, Np);
       heap.set(dy, pdy >> 2);
-      ex.scan_backward(batch, L, D, Np, px, pdt, pA, pB, pC, pdy, pdx, pddt, pdA, pdB, pdC, phs, pgh);
+      ex.scan_backward(batch, L, D, Np, px, pdt, pA, pB, pC, pdy, pdx, pddt, pdA, pdB, pdC, phs, pas, pgh);
       const out = new Float32Array(ex.memory.buffer);
       return {
         dx: out.slice(pdx >> 2, (pdx >> 2) + BLD),
