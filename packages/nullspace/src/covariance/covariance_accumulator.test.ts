@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randn } from '../testing_internal/random.js';
+import { mulberry32, randn } from '../internal/random.js';
 import { CovarianceAccumulator } from './covariance_accumulator.js';
 import { addGram } from './gram.js';
 

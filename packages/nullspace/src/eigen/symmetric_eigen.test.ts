@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randn } from '../testing_internal/random.js';
+import { mulberry32, randn } from '../internal/random.js';
 import { symmetricEigen } from './symmetric_eigen.js';
 
 /** Random orthogonal matrix (QR of a Gaussian by modified Gram–Schmidt), row-major n×n. */

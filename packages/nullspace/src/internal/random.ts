@@ -1,4 +1,4 @@
-/** Seeded generators for tests and benchmarks (never Math.random). @internal */
+/** Seeded generators for tests and benchmarks (never Math.random). @internal @module */
 
 /** mulberry32: a small seeded uniform [0, 1) generator. */
 export function mulberry32(seed: number): () => number {

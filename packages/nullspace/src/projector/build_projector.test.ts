@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addGram } from '../covariance/gram.js';
 import { symmetricEigen } from '../eigen/symmetric_eigen.js';
-import { mulberry32, randn } from '../testing_internal/random.js';
+import { mulberry32, randn } from '../internal/random.js';
 import { adaptiveThreshold } from '../threshold/adaptive_threshold.js';
 import { buildProjector } from './build_projector.js';
 

@@ -1,7 +1,7 @@
 import { describeWithBackends, expectTensorsClose } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { mulberry32, randn } from '../testing_internal/random.js';
+import { mulberry32, randn } from '../internal/random.js';
 import { projectUpdate } from './project_update.js';
 
 describeWithBackends('projectUpdate', () => {
