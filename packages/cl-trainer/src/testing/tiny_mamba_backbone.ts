@@ -31,7 +31,7 @@ export const TINY_MAMBA_CONFIG: TinyMambaConfig = {
   imgSize: 8,
   patchSize: 4,
   inChans: 3,
-  dModel: 8,
+  dModel: 16,
   depth: 2,
   dInner: 16,
   dState: 4,
@@ -86,8 +86,8 @@ export class TinyMambaBackbone implements Backbone {
     };
     const pin = c.patchSize * c.patchSize * c.inChans;
     u('patch_embed.proj.weight', [c.dModel, pin], 1 / Math.sqrt(pin));
-    u('patch_embed.proj.bias', [c.dModel], 0.1);
-    u('cls_token', [1, 1, c.dModel], 0.5);
+    u('patch_embed.proj.bias', [c.dModel], 0.02);
+    u('cls_token', [1, 1, c.dModel], 0.02);
     for (let i = 0; i < c.depth; i++) {
       const p = `blocks.${i}.`;
       u(`${p}norm.weight`, [c.dModel], 0.1, 1);

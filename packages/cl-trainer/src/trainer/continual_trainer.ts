@@ -8,8 +8,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-// Gradient kernels are not registered by tfjs-core's entry point; training needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import type { Backbone } from '../backbone/backbone.js';
 import {
   CheckpointError,
@@ -29,6 +27,7 @@ import { type AdamParam, ProjectedAdam } from '../optim/projected_adam.js';
 import type { JsonValue, StepContext, Strategy, StrategyContext } from '../strategy/strategy.js';
 import { iterateBatches, type TaskStream } from '../stream/task_stream.js';
 import { NonFiniteLossError } from './non_finite_loss_error.js';
+import './register_gradients.js';
 import { type ResolvedTrainerConfig, resolveTrainerConfig, type TrainerConfig } from './trainer_config.js';
 import type { RunPosition, TrainerEvent, TrainerListener } from './trainer_events.js';
 

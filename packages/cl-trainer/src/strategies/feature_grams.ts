@@ -1,0 +1,92 @@
+/**
+ * Gram matrices of the five null-space feature groups of one block and one batch (spec §3.2).
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackboneTap } from '../backbone/backbone.js';
+
+/**
+ * Which Gram a feature source produces: `x` serves W_δ and W_C (identical matrices), `B` W_B,
+ * `A` A_log, `out` out_proj.
+ *
+ * @category Strategies
+ */
+export type GramSource = 'x' | 'B' | 'A' | 'out';
+
+/**
+ * One batch's Gram and the row count it must be divided by.
+ *
+ * @category Strategies
+ */
+export interface BatchGram {
+  /** Σ rows rowᵀ·row, shape [D, D] row-major, float32. */
+  readonly gram: Float32Array;
+  /** b·L (x, A, out) or b·D (B). */
+  readonly rows: number;
+}
+
+/**
+ * Computes the per-batch Grams of one block from its taps (spec §3.2, pitfalls 3–4).
+ *
+ * **Details**
+ * With b images, L tokens (CLS included) and D channels:
+ * - `x`:   X = x reshaped [b·L, D];  XᵀX, rows b·L  (W_δ and W_C).
+ * - `A`:   Δ reshaped [b·L, D] (one Δ_t per image and token); ΔᵀΔ, rows b·L.
+ * - `out`: Y = y reshaped [b·L, D]; YᵀY, rows b·L.
+ * - `B`:   M_i = Δ_iᵀ·X_i ∈ R^{D×D} per image (M_i[d, d'] = Σ_t Δ_t[d]·x_t[d'], one row per channel d);
+ *          Σ_i M_iᵀ·M_i, rows b·D. Images are processed `chunk` at a time to bound memory.
+ * The caller divides by `rows` (each batch by its own row count) — see `CovarianceAccumulator.addGram`.
+ *
+ * @param tap - x, delta, y of the block, each [b, L, D]
+ * @param sources - which Grams to compute
+ * @param chunk - images per chunk for the B Gram (default 8)
+ * @returns the Grams by source
+ * @example
+ * const g = batchGrams(taps[0], ['x', 'B', 'A', 'out']);
+ * accX.addGram(g.get('x').gram, g.get('x').rows, b);
+ * @category Strategies
+ */
+export function batchGrams(
+  tap: BackboneTap,
+  sources: readonly GramSource[],
+  chunk = 8,
+): Map<GramSource, BatchGram> {
+  const [b, L, D] = tap.x.shape;
+  const out = new Map<GramSource, BatchGram>();
+  const rowGram = (t: tf.Tensor3D): Float32Array =>
+    readAndFree(() =>
+      tf.tidy(() => {
+        const flat = tf.reshape(t, [b * L, D]) as tf.Tensor2D;
+        return tf.matMul(flat, flat, true, false);
+      }),
+    );
+  const readAndFree = (fn: () => tf.Tensor): Float32Array => {
+    const t = fn();
+    const d = t.dataSync() as Float32Array;
+    t.dispose();
+    return d;
+  };
+  for (const s of sources) {
+    if (s === 'x') out.set('x', { gram: rowGram(tap.x), rows: b * L });
+    else if (s === 'A') out.set('A', { gram: rowGram(tap.delta), rows: b * L });
+    else if (s === 'out') out.set('out', { gram: rowGram(tap.y), rows: b * L });
+    else {
+      let acc = tf.zeros([D, D]) as tf.Tensor2D;
+      for (let i = 0; i < b; i += chunk) {
+        const n = Math.min(chunk, b - i);
+        const next = tf.tidy(() => {
+          const dl = tf.slice(tap.delta, [i, 0, 0], [n, L, D]);
+          const xx = tf.slice(tap.x, [i, 0, 0], [n, L, D]);
+          const M = tf.matMul(dl, xx, true, false); // [n, D, D]: M[i] = Δ_iᵀ X_i
+          const flat = tf.reshape(M, [n * D, D]) as tf.Tensor2D;
+          return tf.add(acc, tf.matMul(flat, flat, true, false)) as tf.Tensor2D;
+        });
+        acc.dispose();
+        acc = next;
+      }
+      out.set('B', { gram: readAndFree(() => acc), rows: b * D });
+    }
+  }
+  return out;
+}

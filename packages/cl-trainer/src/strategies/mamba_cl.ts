@@ -1,0 +1,345 @@
+/**
+ * `mamba-cl`: null-space projection of the selective-SSM parameters (spec §3), and `nscl`, its
+ * textbook variant.
+ *
+ * @module
+ */
+import { type AccumulationMode, CovarianceAccumulator, type ThresholdPolicy } from '@mamba-cl/nullspace';
+import * as tf from '@tensorflow/tfjs-core';
+import { FEATURE_GROUPS, type FeatureGroup, groupParameter } from '../backbone/backbone.js';
+import type { JsonValue, Strategy, StrategyContext, StrategyState } from '../strategy/strategy.js';
+import {
+  checkOptionKeys,
+  readOption,
+  type StrategyDefinition,
+  type StrategyOptions,
+} from '../strategy/strategy_registry.js';
+import { iterateBatches } from '../stream/task_stream.js';
+import { nullSpaceProjector } from './build_projector.js';
+import { batchGrams, type GramSource } from './feature_grams.js';
+
+/**
+ * Resolved options of the `mamba-cl` / `nscl` strategies.
+ *
+ * @category Strategies
+ */
+export interface MambaClOptions {
+  /** Blend η of P = η·P̂ + (1−η)·I; default 0.95 (0.90 for 10-split ImageNet-R). */
+  readonly eta: number;
+  /** Threshold policy; default the official adaptive elbow. */
+  readonly threshold: ThresholdPolicy;
+  /** Projector normalisation; default `'frobenius'` (P̂ = U₀U₀ᵀ/√k). */
+  readonly normalize: 'frobenius' | 'none';
+  /** Which of the five groups are projected (default all: step, B, C, A, out). */
+  readonly groups: readonly FeatureGroup[];
+  /** Accumulation across tasks; default `'sum'`. */
+  readonly accumulation: AccumulationMode;
+  /** Images per chunk of the W_B features (memory bound); default 8. */
+  readonly chunk: number;
+}
+
+const KNOWN = ['eta', 'threshold', 'normalize', 'groups', 'accumulation', 'chunk'] as const;
+
+function sourceOf(g: FeatureGroup): GramSource {
+  return g === 'step' || g === 'C' ? 'x' : g;
+}
+
+function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions): MambaClOptions {
+  checkOptionKeys(o, KNOWN, id);
+  const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+  const eta = readOption(
+    o,
+    'eta',
+    defaults.eta,
+    (v) => isNum(v) && (v as number) >= 0 && (v as number) <= 1,
+    'a number in [0, 1]',
+    id,
+  );
+  const threshold = readOption(
+    o,
+    'threshold',
+    defaults.threshold as unknown as JsonValue,
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      ['adaptive', 'fixed-count', 'energy', 'ratio'].includes((v as { kind: string }).kind),
+    "{ kind: 'adaptive' | 'fixed-count' | 'energy' | 'ratio', … }",
+    id,
+  ) as unknown as ThresholdPolicy;
+  const normalize = readOption(
+    o,
+    'normalize',
+    defaults.normalize,
+    (v) => v === 'frobenius' || v === 'none',
+    "'frobenius' or 'none'",
+    id,
+  );
+  const groups = readOption(
+    o,
+    'groups',
+    [...defaults.groups] as JsonValue[],
+    (v) => Array.isArray(v) && v.every((g) => FEATURE_GROUPS.includes(g as FeatureGroup)),
+    `a list of ${FEATURE_GROUPS.join(', ')}`,
+    id,
+  ) as FeatureGroup[];
+  const accumulation = readOption(
+    o,
+    'accumulation',
+    defaults.accumulation,
+    (v) => v === 'sum' || v === 'mean',
+    "'sum' or 'mean'",
+    id,
+  );
+  const chunk = readOption(
+    o,
+    'chunk',
+    defaults.chunk,
+    (v) => Number.isInteger(v) && (v as number) > 0,
+    'a positive integer',
+    id,
+  );
+  return { eta, threshold, normalize, groups, accumulation, chunk };
+}
+
+/**
+ * The null-space strategy of Mamba-CL (spec §3.2–3.6).
+ *
+ * **Details**
+ * Task 0 trains with plain Adam. After every task t < T−1, the five feature groups of every block
+ * are collected from the backbone's taps on task t's training images (eval transform, batch 100,
+ * no shuffle: `stream.collect(t)`), each batch's Gram divided by its own row count and summed into
+ * K_t, folded into the cumulative 𝒦 (sum or mean); then P = η·U₀U₀ᵀ/√k + (1−η)·I is rebuilt per
+ * projected parameter from its 𝒦 (W_δ and W_C share the x-covariance). During later tasks the
+ * final Adam step of `x_proj_step/B/C.weight` and `out_proj.weight` is right-multiplied (U·P), that
+ * of `A_log` left-multiplied (P·U); moments stay unprojected (spec §3.5). Heads are never projected.
+ *
+ * @category Strategies
+ */
+export class MambaClStrategy implements Strategy {
+  readonly id: string;
+  readonly options: Readonly<Record<string, JsonValue>>;
+  readonly settings: MambaClOptions;
+  private readonly accumulators = new Map<string, CovarianceAccumulator>();
+  private readonly projectors = new Map<
+    string,
+    { tensor: tf.Tensor2D; side: 'right' | 'left'; nullDim: number }
+  >();
+  private collectedTasks = 0;
+
+  /**
+   * @param id - registry id
+   * @param settings - resolved options
+   */
+  constructor(id: string, settings: MambaClOptions) {
+    this.id = id;
+    this.settings = settings;
+    this.options = {
+      eta: settings.eta,
+      threshold: settings.threshold as unknown as JsonValue,
+      normalize: settings.normalize,
+      groups: [...settings.groups],
+      accumulation: settings.accumulation,
+      chunk: settings.chunk,
+    };
+  }
+
+  /** Null-space dimension k of each projected parameter (after the last boundary). */
+  nullDims(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [n, p] of this.projectors) out[n] = p.nullDim;
+    return out;
+  }
+
+  /** The cumulative covariance of a block's source (`x`, `B`, `A`, `out`), or undefined. */
+  covariance(block: number, source: GramSource): Float64Array | undefined {
+    return this.accumulators.get(`${block}.${source}`)?.matrix;
+  }
+
+  /** The projector of a parameter, [D, D] (owned by the strategy), or undefined. */
+  projector(name: string): tf.Tensor2D | undefined {
+    return this.projectors.get(name)?.tensor;
+  }
+
+  transformUpdate(name: string, update: tf.Tensor): tf.Tensor {
+    const p = this.projectors.get(name);
+    if (p === undefined) return update;
+    return p.side === 'right'
+      ? tf.matMul(update as tf.Tensor2D, p.tensor)
+      : tf.matMul(p.tensor, update as tf.Tensor2D);
+  }
+
+  async afterTask(ctx: StrategyContext): Promise<void> {
+    if (ctx.task >= ctx.numTasks - 1) return; // nothing is collected after the last task (spec §3.2)
+    const started = performance.now();
+    const sources = [...new Set(this.settings.groups.map(sourceOf))];
+    let batches = 0;
+    for await (const batch of iterateBatches(ctx.stream.collect(ctx.task))) {
+      const images = tf.tensor4d(batch.images, [...batch.shape] as [number, number, number, number]);
+      const { features, taps } = ctx.backbone.forwardWithTaps(images);
+      try {
+        taps.forEach((tap, block) => {
+          for (const [src, g] of batchGrams(tap, sources, this.settings.chunk)) {
+            const key = `${block}.${src}`;
+            let acc = this.accumulators.get(key);
+            if (acc === undefined) {
+              acc = new CovarianceAccumulator(tap.x.shape[2], { mode: this.settings.accumulation });
+              this.accumulators.set(key, acc);
+            }
+            acc.addGram(g.gram, g.rows, batch.shape[0]);
+          }
+        });
+      } finally {
+        images.dispose();
+        features.dispose();
+        for (const t of taps) tf.dispose([t.x, t.delta, t.y]);
+      }
+      batches++;
+      ctx.emit({
+        type: 'boundary',
+        task: ctx.task,
+        phase: 'features',
+        done: batches,
+        total: 0,
+        seconds: (performance.now() - started) / 1000,
+      });
+    }
+    for (const acc of this.accumulators.values()) acc.endTask();
+    this.collectedTasks++;
+    this.rebuildProjectors(ctx, started);
+  }
+
+  private rebuildProjectors(ctx: StrategyContext | undefined, started: number): void {
+    for (const p of this.projectors.values()) p.tensor.dispose();
+    this.projectors.clear();
+    const cache = new Map<string, { projector: Float32Array; nullDim: number }>();
+    const blocks = new Set([...this.accumulators.keys()].map((k) => Number(k.split('.')[0])));
+    const total = blocks.size * this.settings.groups.length;
+    let done = 0;
+    for (const block of [...blocks].sort((a, b) => a - b)) {
+      for (const group of this.settings.groups) {
+        const key = `${block}.${sourceOf(group)}`;
+        const acc = this.accumulators.get(key) as CovarianceAccumulator;
+        let built = cache.get(key);
+        if (built === undefined) {
+          built = nullSpaceProjector(acc.matrix, acc.dim, this.settings);
+          cache.set(key, built);
+        }
+        const { name, side } = groupParameter(block, group);
+        this.projectors.set(name, {
+          tensor: tf.tidy(() => tf.keep(tf.tensor2d(built.projector, [acc.dim, acc.dim]))),
+          side,
+          nullDim: built.nullDim,
+        });
+        done++;
+        ctx?.emit({
+          type: 'boundary',
+          task: ctx.task,
+          phase: 'projectors',
+          done,
+          total,
+          seconds: (performance.now() - started) / 1000,
+        });
+      }
+    }
+  }
+
+  saveState(): StrategyState {
+    const arrays: Record<string, Uint8Array | Float32Array> = {};
+    for (const [k, acc] of this.accumulators) arrays[`cov/${k}`] = acc.serialize();
+    for (const [n, p] of this.projectors) arrays[`proj/${n}`] = p.tensor.dataSync() as Float32Array;
+    return {
+      meta: {
+        collectedTasks: this.collectedTasks,
+        projectors: [...this.projectors].map(([n, p]) => ({ name: n, side: p.side, nullDim: p.nullDim })),
+      },
+      arrays,
+    };
+  }
+
+  loadState(state: StrategyState): void {
+    this.dispose();
+    const meta = state.meta as {
+      collectedTasks: number;
+      projectors: { name: string; side: 'right' | 'left'; nullDim: number }[];
+    };
+    for (const [k, a] of Object.entries(state.arrays)) {
+      if (k.startsWith('cov/'))
+        this.accumulators.set(k.slice(4), CovarianceAccumulator.deserialize(a as Uint8Array, k));
+    }
+    for (const p of meta.projectors) {
+      const data = state.arrays[`proj/${p.name}`] as Float32Array | undefined;
+      if (data === undefined) throw new Error(`${this.id}.loadState: projector of "${p.name}" is missing`);
+      const d = Math.round(Math.sqrt(data.length));
+      this.projectors.set(p.name, {
+        tensor: tf.tidy(() => tf.keep(tf.tensor2d(data, [d, d]))),
+        side: p.side,
+        nullDim: p.nullDim,
+      });
+    }
+    this.collectedTasks = meta.collectedTasks;
+  }
+
+  dispose(): void {
+    for (const p of this.projectors.values()) p.tensor.dispose();
+    this.projectors.clear();
+    this.accumulators.clear();
+    this.collectedTasks = 0;
+  }
+}
+
+/** Defaults of `mamba-cl` (the official recipe). @category Strategies */
+export const MAMBA_CL_DEFAULTS: MambaClOptions = {
+  eta: 0.95,
+  threshold: { kind: 'adaptive' },
+  normalize: 'frobenius',
+  groups: FEATURE_GROUPS,
+  accumulation: 'sum',
+  chunk: 8,
+};
+
+/** Defaults of `nscl` (textbook null space: η = 1, unnormalised, λ ≤ 0.01·λ_max). @category Strategies */
+export const NSCL_DEFAULTS: MambaClOptions = {
+  ...MAMBA_CL_DEFAULTS,
+  eta: 1,
+  threshold: { kind: 'ratio', ratio: 0.01 },
+  normalize: 'none',
+};
+
+/**
+ * Creates the `mamba-cl` strategy.
+ *
+ * @param options - `eta`, `threshold`, `normalize`, `groups`, `accumulation`, `chunk`
+ * @example
+ * createMambaClStrategy({ eta: 0.9 });
+ * @category Strategies
+ */
+export function createMambaClStrategy(options: StrategyOptions = {}): MambaClStrategy {
+  return new MambaClStrategy('mamba-cl', parseOptions('mamba-cl', options, MAMBA_CL_DEFAULTS));
+}
+
+/**
+ * Creates the `nscl` strategy: Mamba-CL's feature groups with a textbook (Adam-NSCL-like) projector:
+ * η = 1, no normalisation (P = U₀U₀ᵀ), null space = eigenvalues ≤ ratio·λ_max (default 0.01).
+ *
+ * @param options - same knobs as `mamba-cl`
+ * @category Strategies
+ */
+export function createNsclStrategy(options: StrategyOptions = {}): MambaClStrategy {
+  return new MambaClStrategy('nscl', parseOptions('nscl', options, NSCL_DEFAULTS));
+}
+
+/** Registry entry of `mamba-cl`. @category Strategies */
+export const MAMBA_CL_STRATEGY: StrategyDefinition = {
+  id: 'mamba-cl',
+  description:
+    'Null-space projected Adam on W_δ, W_B, W_C, A_log, out_proj (official: η=0.95, adaptive threshold, Frobenius)',
+  create: createMambaClStrategy,
+};
+
+/** Registry entry of `nscl`. @category Strategies */
+export const NSCL_STRATEGY: StrategyDefinition = {
+  id: 'nscl',
+  description:
+    'Textbook null-space variant: η=1, unnormalised projector, fixed-ratio threshold (Adam-NSCL-like)',
+  create: createNsclStrategy,
+};
