@@ -5,6 +5,23 @@
  * @module
  */
 
+// download/ (engineer "sources")
+export {
+  DATASET_DOWNLOADS,
+  type DatasetDownload,
+  type DownloadDatasetOptions,
+  datasetDownload,
+  downloadDataset,
+} from './download/dataset_downloads.js';
+export {
+  DownloadError,
+  type DownloadOptions,
+  type DownloadProgress,
+  downloadFile,
+  hashFile,
+  progressBar,
+} from './download/download_file.js';
+export { createTar, type ExtractOptions, extractTar } from './download/tar.js';
 // image/ and transforms/ (engineer "transforms")
 export { decodeBmp, isBmp } from './image/decode_bmp.js';
 export { type DecodeMode, type DecodeOptions, decodeImage } from './image/decode_image.js';
