@@ -5,3 +5,4 @@
  * @module
  */
 export type { PerfReport, PerfRow } from './perf/perf_report.js';
+export { runTransformsPerf, type TransformsPerfOptions } from './perf/transforms_perf.js';

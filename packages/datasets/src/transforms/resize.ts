@@ -163,9 +163,9 @@ function horizontalPass(
         let p = rowBase + xmin * 3;
         for (let x = 0; x < n; x++, p += 3) {
           const k = weights[kb + x] as number;
-          s0 += (src[p] as number) * k;
-          s1 += (src[p + 1] as number) * k;
-          s2 += (src[p + 2] as number) * k;
+          s0 = (s0 + Math.imul(src[p] as number, k)) | 0;
+          s1 = (s1 + Math.imul(src[p + 1] as number, k)) | 0;
+          s2 = (s2 + Math.imul(src[p + 2] as number, k)) | 0;
         }
         out[o++] = clip8(s0);
         out[o++] = clip8(s1);
@@ -178,7 +178,8 @@ function horizontalPass(
         const kb = xx * ksize;
         let s0 = HALF;
         let p = rowBase + xmin;
-        for (let x = 0; x < n; x++, p++) s0 += (src[p] as number) * (weights[kb + x] as number);
+        for (let x = 0; x < n; x++, p++)
+          s0 = (s0 + Math.imul(src[p] as number, weights[kb + x] as number)) | 0;
         out[o++] = clip8(s0);
       }
     }
@@ -194,21 +195,41 @@ function verticalPass(
   c: ResampleCoefficients,
 ): Uint8Array {
   const out = new Uint8Array(outHeight * rowLen);
-  const acc = new Float64Array(rowLen);
   const { ksize, bounds, weights } = c;
   for (let yy = 0; yy < outHeight; yy++) {
     const ymin = (bounds[yy * 2] as number) - rowShift;
     const n = bounds[yy * 2 + 1] as number;
     const kb = yy * ksize;
-    acc.fill(HALF);
-    for (let y = 0; y < n; y++) {
-      const k = weights[kb + y] as number;
-      if (k === 0) continue;
-      const rb = (ymin + y) * rowLen;
-      for (let i = 0; i < rowLen; i++) acc[i] = (acc[i] as number) + (src[rb + i] as number) * k;
-    }
     const ob = yy * rowLen;
-    for (let i = 0; i < rowLen; i++) out[ob + i] = clip8(acc[i] as number);
+    const rb = ymin * rowLen;
+    if (n === 4) {
+      // the common upscaling case (bicubic, 4 taps): unrolled
+      const k0 = weights[kb] as number;
+      const k1 = weights[kb + 1] as number;
+      const k2 = weights[kb + 2] as number;
+      const k3 = weights[kb + 3] as number;
+      const r1 = rb + rowLen;
+      const r2 = r1 + rowLen;
+      const r3 = r2 + rowLen;
+      for (let i = 0; i < rowLen; i++) {
+        out[ob + i] = clip8(
+          (HALF +
+            Math.imul(src[rb + i] as number, k0) +
+            Math.imul(src[r1 + i] as number, k1) +
+            Math.imul(src[r2 + i] as number, k2) +
+            Math.imul(src[r3 + i] as number, k3)) |
+            0,
+        );
+      }
+    } else {
+      for (let i = 0; i < rowLen; i++) {
+        let s = HALF;
+        for (let y = 0, p = rb + i; y < n; y++, p += rowLen) {
+          s = (s + Math.imul(src[p] as number, weights[kb + y] as number)) | 0;
+        }
+        out[ob + i] = clip8(s);
+      }
+    }
   }
   return out;
 }

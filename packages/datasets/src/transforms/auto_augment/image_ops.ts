@@ -25,11 +25,18 @@ export function applyLut(img: ImageRecord, luts: Uint8Array | readonly Uint8Arra
   const out = new Uint8Array(src.length);
   if (luts instanceof Uint8Array) {
     for (let i = 0; i < src.length; i++) out[i] = luts[src[i] as number] as number;
-  } else {
-    for (let c = 0; c < C; c++) {
-      const lut = luts[c] as Uint8Array;
-      for (let i = c; i < src.length; i += C) out[i] = lut[src[i] as number] as number;
+  } else if (C === 3) {
+    const l0 = luts[0] as Uint8Array;
+    const l1 = luts[1] as Uint8Array;
+    const l2 = luts[2] as Uint8Array;
+    for (let i = 0; i < src.length; i += 3) {
+      out[i] = l0[src[i] as number] as number;
+      out[i + 1] = l1[src[i + 1] as number] as number;
+      out[i + 2] = l2[src[i + 2] as number] as number;
     }
+  } else {
+    const l0 = luts[0] as Uint8Array;
+    for (let i = 0; i < src.length; i++) out[i] = l0[src[i] as number] as number;
   }
   return { width: img.width, height: img.height, channels: C, pixels: out };
 }
