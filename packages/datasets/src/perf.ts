@@ -4,5 +4,7 @@
  *
  * @module
  */
+
+export { type LoaderPerfOptions, runLoaderPerf } from './perf/loader_perf.js';
 export type { PerfReport, PerfRow } from './perf/perf_report.js';
 export { runTransformsPerf, type TransformsPerfOptions } from './perf/transforms_perf.js';
