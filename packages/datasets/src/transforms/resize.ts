@@ -90,7 +90,7 @@ export function resampleCoefficients(
   const b0 = Math.fround(in0);
   const b1 = Math.fround(in1);
   const scale = Math.fround(b1 - b0) / outSize;
-  const filterscale = scale < 1 ? 1 : scale;
+  const filterscale = Math.max(scale, 1);
   const support = f.support * filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
   const bounds = new Int32Array(outSize * 2);
@@ -134,7 +134,7 @@ export interface ResizeOptions {
 
 function clip8(v: number): number {
   const s = v >> PRECISION_BITS;
-  return s < 0 ? 0 : s > 255 ? 255 : s;
+  return s < 0 ? 0 : Math.min(s, 255);
 }
 
 function horizontalPass(

@@ -148,7 +148,7 @@ export function autocontrast(img: ImageRecord): ImageRecord {
       const offset = -lo * scale;
       for (let i = 0; i < 256; i++) {
         const v = Math.trunc(i * scale + offset);
-        lut[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+        lut[i] = v < 0 ? 0 : Math.min(v, 255);
       }
     }
     return lut;
