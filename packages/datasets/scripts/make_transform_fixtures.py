@@ -257,6 +257,22 @@ def aa_cases():
     return mags_out
 
 
+def rotate_cases():
+    """Pillow rotate fast paths (0/90/180/270) and generic angles, plus a raw affine matrix."""
+    for (h, w, c, seed) in [(12, 12, 3, 51), (9, 14, 1, 52)]:
+        img = to_pil(synth(h, w, c, seed))
+        for angle in (90, 180, 270, -90, 45.5, 400):
+            for interp_name, interp in (("nearest", Image.NEAREST), ("bilinear", Image.BILINEAR)):
+                out = img.rotate(angle, interp, fillcolor=0 if c == 1 else (0, 0, 0))
+                add(f"rotate_{h}x{w}x{c}_{angle}_{interp_name}", inp_spec(h, w, c, seed), "rotate",
+                    {"angle": angle, "interpolation": interp_name}, from_pil(out))
+        for interp_name, interp in (("nearest", Image.NEAREST), ("bilinear", Image.BILINEAR)):
+            m = (0.8, 0.35, -2.5, -0.2, 1.1, 1.75)
+            out = img.transform(img.size, Image.AFFINE, m, interp, fillcolor=0 if c == 1 else (0, 0, 0))
+            add(f"affine_{h}x{w}x{c}_{interp_name}", inp_spec(h, w, c, seed), "affine",
+                {"matrix": list(m), "interpolation": interp_name}, from_pil(out))
+
+
 def pipeline_cases():
     mean = (0.485, 0.456, 0.406)
     std = (0.229, 0.224, 0.225)
@@ -316,6 +332,7 @@ def main():
     resize_cases()
     crop_cases()
     mags = aa_cases()
+    rotate_cases()
     pipeline_cases()
     dec = decode_cases()
     policies = None
