@@ -117,6 +117,13 @@ def resize_cases():
         ("resize_box_100x80_to_40x30_bicubic", (80, 100, 3, 8), (40, 30), "bicubic", (10.5, 7.25, 80.3, 66.9)),
         ("resize_box_100x80_to_70x50_bilinear", (80, 100, 1, 9), (70, 50), "bilinear", (3, 2, 97, 61)),
     ]
+    rs = np.random.RandomState(1234)
+    for k in range(24):
+        h, w = int(rs.randint(1, 41)), int(rs.randint(1, 41))
+        oh, ow = int(rs.randint(1, 61)), int(rs.randint(1, 61))
+        c = 1 if k % 3 == 0 else 3
+        filt = "bicubic" if k % 2 == 0 else "bilinear"
+        specs.append((f"resize_random_{k}_{w}x{h}_to_{ow}x{oh}_{filt}", (h, w, c, 100 + k), (ow, oh), filt, None))
     for name, (h, w, c, seed), (ow, oh), filt, box in specs:
         img = to_pil(synth(h, w, c, seed))
         out = img.resize((ow, oh), RESAMPLE[filt], box=box)
