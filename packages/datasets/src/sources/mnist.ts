@@ -143,17 +143,18 @@ function splitByClass(
     valParts.push({ start: start + n - nVal, n: nVal, label });
     start += n;
   });
+  // items point into the class-sorted buffer: no copy
   const gather = (parts: typeof trainParts) => {
     const total = parts.reduce((s, p) => s + p.n, 0);
-    const pixels = new Uint8Array(total * SIZE);
+    const records = new Int32Array(total);
     const labels = new Int32Array(total);
     let o = 0;
     for (const p of parts) {
-      pixels.set(data.pixels.subarray(p.start * SIZE, (p.start + p.n) * SIZE), o * SIZE);
+      for (let k = 0; k < p.n; k++) records[o + k] = p.start + k;
       labels.fill(p.label, o, o + p.n);
       o += p.n;
     }
-    return { pixels, labels };
+    return { pixels: data.pixels, labels, records };
   };
   const train = gather(trainParts);
   const val = gather(valParts);

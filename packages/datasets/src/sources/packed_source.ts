@@ -10,6 +10,8 @@ export interface PackedSplit {
   readonly pixels: Uint8Array;
   /** N global labels. */
   readonly labels: ArrayLike<number>;
+  /** Optional: item i reads record `records[i]` of `pixels` (default i); lets splits share one buffer. */
+  readonly records?: ArrayLike<number>;
   /** File name used in item keys (`'<file>#<index>'`). */
   readonly file: string;
 }
@@ -35,7 +37,20 @@ function splitItems(o: PackedSourceOptions, split: PackedSplit): LabeledItem[] {
   const { height, width, channels } = o;
   const size = height * width * channels;
   const n = split.labels.length;
-  if (split.pixels.length !== n * size) {
+  const records = split.records;
+  if (records) {
+    if (records.length !== n) {
+      throw new RangeError(`${o.name}: ${split.file} has ${records.length} record indices for ${n} labels`);
+    }
+    const available = Math.floor(split.pixels.length / size);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isInteger(records[i]) || records[i] < 0 || records[i] >= available) {
+        throw new RangeError(
+          `${o.name}: ${split.file} item ${i} points at record ${records[i]}, expected 0..${available - 1}`,
+        );
+      }
+    }
+  } else if (split.pixels.length !== n * size) {
     throw new RangeError(
       `${o.name}: ${split.file} has ${split.pixels.length} pixel bytes for ${n} labels, expected ${n * size}`,
     );
@@ -44,10 +59,11 @@ function splitItems(o: PackedSourceOptions, split: PackedSplit): LabeledItem[] {
   const items: LabeledItem[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const label = split.labels[i];
-    const offset = i * size;
+    const record = records ? records[i] : i;
+    const offset = record * size;
     items[i] = {
       label,
-      key: `${split.file}#${i}`,
+      key: `${split.file}#${record}`,
       load(): RawImage {
         const rec = split.pixels.subarray(offset, offset + size);
         if (!chw) return { width, height, channels, pixels: rec };
