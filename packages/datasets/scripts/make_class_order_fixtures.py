@@ -1,7 +1,8 @@
 """Makes fixtures/class_orders.json: numpy Generator(PCG64(seed)).shuffle(arange(n)) orders and raw
 PCG64 streams, for the TypeScript port in src/rng/ and src/orders/.
 
-Run: python3 packages/datasets/scripts/make_class_order_fixtures.py   (numpy >= 1.17; made with numpy 2.4.6)
+Run: python3 packages/datasets/scripts/make_class_order_fixtures.py   (numpy >= 1.17; made with numpy 2.4.6,
+re-checked with Debian's numpy 1.24.2: identical orders and integers)
 """
 
 import json

@@ -7,7 +7,8 @@ import type { SeedEntropy } from '../rng/seed_sequence.js';
  * **Details**
  * Spec §5: all class ids in ascending order are shuffled once; the result reshaped row-major to
  * [T, C/T] gives the tasks. The port is bit-exact with numpy ≥ 1.17 (PCG64 + SeedSequence + the
- * masked-rejection `random_interval` that `Generator.shuffle` draws j ∈ [0, i] with, i = n−1 … 1).
+ * masked-rejection `random_interval` that `Generator.shuffle` draws j ∈ [0, i] with, i = n−1 … 1);
+ * the committed fixtures (numpy 2.4.6) also match numpy 1.24.2.
  *
  * @param numClasses - number of classes C (≥ 0)
  * @param seed - the seed (2024 in the official scripts)
