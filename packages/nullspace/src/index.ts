@@ -24,10 +24,15 @@ export {
 export {
   type BuildProjectorOptions,
   buildProjector,
+  type FactoredProjector,
   type ProjectorNormalization,
   type ProjectorResult,
 } from './projector/build_projector.js';
-export { projectUpdate } from './projector/project_update.js';
+export {
+  type FactoredProjectorTensors,
+  projectUpdate,
+  projectUpdateFactored,
+} from './projector/project_update.js';
 export { DiskMatrixStore, type DiskMatrixStoreOptions } from './store/disk_matrix_store.js';
 export { InMemoryMatrixStore } from './store/in_memory_matrix_store.js';
 export type {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { addGram } from '../covariance/gram.js';
 import { mulberry32, randn } from '../internal/random.js';
+import type { FactoredProjector } from '../projector/build_projector.js';
 import { buildProjector } from '../projector/build_projector.js';
-import { projectUpdate } from '../projector/project_update.js';
+import { projectUpdate, projectUpdateFactored } from '../projector/project_update.js';
 import type { PerfReport } from './perf_report.js';
 
 /** Options of {@link runProjectorPerf}. @category Perf */
@@ -62,6 +63,7 @@ export async function runProjectorPerf(options: ProjectorPerfOptions = {}): Prom
   const buildRows = [];
   let total = 0;
   let lastP: Float32Array | undefined;
+  let lastF: FactoredProjector | undefined;
   for (let m = 0; m < count; m++) {
     const cov = covarianceLike(n, 77 + m);
     const t = performance.now();
@@ -69,6 +71,7 @@ export async function runProjectorPerf(options: ProjectorPerfOptions = {}): Prom
     const s = (performance.now() - t) / 1000;
     total += s;
     lastP = r.projector;
+    lastF = r.factored;
     buildRows.push({
       matrix: m,
       n,
@@ -99,28 +102,42 @@ export async function runProjectorPerf(options: ProjectorPerfOptions = {}): Prom
     [n, 16, 'left'],
   ];
   const U = shapes.map(([r, c], i) => tf.randomNormal([r, c], 0, 1e-3, 'float32', i) as tf.Tensor2D);
-  const step = async () => {
-    const outs = shapes.map(([, , side], i) => projectUpdate(U[i], Ps[i], side));
-    await Promise.all(outs.map((o) => o.data()));
-    tf.dispose(outs);
-  };
-  await step();
-  let best = Number.POSITIVE_INFINITY;
-  for (let s = 0; s < steps; s++) {
-    const t = performance.now();
+  const f = lastF as FactoredProjector;
+  const Bs = shapes.map(() => tf.tensor2d(f.basis, [n, f.cols]));
+  const time = async (factored: boolean): Promise<number> => {
+    const step = async () => {
+      const outs = shapes.map(([, , side], i) =>
+        factored
+          ? projectUpdateFactored(U[i], { diag: f.diag, coef: f.coef, basis: Bs[i] }, side)
+          : projectUpdate(U[i], Ps[i], side),
+      );
+      await Promise.all(outs.map((o) => o.data()));
+      tf.dispose(outs);
+    };
     await step();
-    best = Math.min(best, (performance.now() - t) / 1000);
-  }
-  tf.dispose([...Ps, ...U]);
+    let best = Number.POSITIVE_INFINITY;
+    for (let s = 0; s < steps; s++) {
+      const t = performance.now();
+      await step();
+      best = Math.min(best, (performance.now() - t) / 1000);
+    }
+    return best;
+  };
+  const best = await time(false);
+  const bestF = await time(true);
+  tf.dispose([...Ps, ...U, ...Bs]);
   const apply: PerfReport = {
     title: `Applying the projections per training step (backend ${tf.getBackend()})`,
     rows: [
-      { scope: 'one block (5 matMuls)', seconds: best.toFixed(4) },
-      { scope: `${blocks} blocks`, seconds: (best * blocks).toFixed(3) },
+      { scope: 'dense P: one block (5 matMuls)', seconds: best.toFixed(4) },
+      { scope: `dense P: ${blocks} blocks`, seconds: (best * blocks).toFixed(3) },
+      { scope: `factored P (basis ${f.cols} columns): one block`, seconds: bestF.toFixed(4) },
+      { scope: `factored P: ${blocks} blocks`, seconds: (bestF * blocks).toFixed(3) },
     ],
     notes: [
       `per block: x_proj_step [48,${n}]·P, x_proj_B [16,${n}]·P, x_proj_C [16,${n}]·P, out_proj [1024,${n}]·P, P·A_log [${n},16]; best of ${steps}`,
-      `flops per step ≈ ${((blocks * 2 * n * n * (48 + 16 + 16 + 1024 + 16)) / 1e9).toFixed(0)} GFLOP`,
+      'factored: U·P = diag·U + coef·(U·B)·Bᵀ with B the smaller-side eigenvectors (same result up to float32 rounding)',
+      `dense flops per step ≈ ${((blocks * 2 * n * n * (48 + 16 + 16 + 1024 + 16)) / 1e9).toFixed(0)} GFLOP`,
     ],
   };
   return [build, apply];

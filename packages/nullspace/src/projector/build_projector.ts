@@ -29,12 +29,32 @@ export interface BuildProjectorOptions {
    * {@link eigenDecompose} does.
    */
   readonly decompose?: (a: Float64Array, n: number) => EigenDecomposition;
+  /** Also form the dense P (default true); false returns only the low-rank {@link FactoredProjector}. */
+  readonly dense?: boolean;
+}
+
+/**
+ * P in low-rank form: P = diag·I + coef·B·Bᵀ with B the n×cols eigenvectors of the smaller side
+ * (range side: diag = η/c + 1 − η, coef = −η/c; null side: diag = 1 − η, coef = η/c; c = √k or 1).
+ * Applying it costs O(rows·n·cols) instead of O(rows·n²) and storing it n·cols floats instead of n².
+ *
+ * @category Projector
+ */
+export interface FactoredProjector {
+  readonly n: number;
+  readonly diag: number;
+  readonly coef: number;
+  /** B, shape [n, cols], row-major float32 (orthonormal columns). */
+  readonly basis: Float32Array;
+  readonly cols: number;
 }
 
 /** Result of {@link buildProjector}. @category Projector */
 export interface ProjectorResult {
-  /** P, shape [n, n], row-major float32 (symmetric). */
+  /** P, shape [n, n], row-major float32 (symmetric); empty when `dense: false`. */
   readonly projector: Float32Array;
+  /** The same P in low-rank form (see {@link FactoredProjector}). */
+  readonly factored: FactoredProjector;
   /** k = n − start: dimension of the null space. */
   readonly nullDim: number;
   /** i*: the null space is made of the directions start..n−1 of the thresholded spectrum. */
@@ -97,7 +117,6 @@ export function buildProjector(
   const rangeIdx = order.slice(0, start);
   const contiguous = rangeIdx.every((v) => v < start);
   const useRange = start < k;
-  const P = new Float64Array(n * n);
   let u: Float64Array;
   let cols: number;
   if (contiguous) {
@@ -113,15 +132,15 @@ export function buildProjector(
   // P = diag + coef·U·Uᵀ
   const diag = useRange ? eta * scale + (1 - eta) : 1 - eta;
   const coef = useRange ? -eta * scale : eta * scale;
-  addOuter(u, n, cols, coef, P);
-  for (let i = 0; i < n; i++) P[i * n + i] += diag;
-  return {
-    projector: Float32Array.from(P),
-    nullDim: k,
-    start,
-    eigenvalues: lambda,
-    side: useRange ? 'range' : 'null',
-  };
+  const factored: FactoredProjector = { n, diag, coef, basis: Float32Array.from(u), cols };
+  let projector = new Float32Array(0);
+  if (options.dense !== false) {
+    const P = new Float64Array(n * n);
+    addOuter(u, n, cols, coef, P);
+    for (let i = 0; i < n; i++) P[i * n + i] += diag;
+    projector = Float32Array.from(P);
+  }
+  return { projector, factored, nullDim: k, start, eigenvalues: lambda, side: useRange ? 'range' : 'null' };
 }
 
 /** P += coef·U·Uᵀ, U row-major [n, k]; symmetric, 4×4 tiles of the upper triangle, mirrored. */

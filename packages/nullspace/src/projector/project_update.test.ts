@@ -1,8 +1,10 @@
 import { describeWithBackends, expectTensorsClose } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
+import { addGram } from '../covariance/gram.js';
 import { mulberry32, randn } from '../internal/random.js';
-import { projectUpdate } from './project_update.js';
+import { buildProjector } from './build_projector.js';
+import { projectUpdate, projectUpdateFactored } from './project_update.js';
 
 describeWithBackends('projectUpdate', () => {
   const rng = mulberry32(5);
@@ -36,6 +38,36 @@ describeWithBackends('projectUpdate', () => {
     expectTensorsClose(right, refR, { rtol: 1e-4, atol: 1e-4 });
     expectTensorsClose(left, refL, { rtol: 1e-4, atol: 1e-4 });
     tf.dispose([P, U, A, right, left]);
+  });
+
+  it('the factored form equals the dense projector on both sides', () => {
+    const m = 48;
+    const x = Float32Array.from({ length: 100 * m }, () => randn(rng));
+    const cov = new Float64Array(m * m);
+    addGram(x, 100, m, cov, 0.01);
+    for (const nullDim of [5, 40]) {
+      const r = buildProjector(cov, m, {
+        eta: 0.95,
+        threshold: { kind: 'fixed-count', nullDim },
+        normalize: 'frobenius',
+      });
+      const P = tf.tensor2d(r.projector, [m, m]);
+      const B = tf.tensor2d(r.factored.basis, [m, r.factored.cols]);
+      const f = { diag: r.factored.diag, coef: r.factored.coef, basis: B };
+      const U = tf.randomNormal([6, m], 0, 1, 'float32', 3) as tf.Tensor2D;
+      const A = tf.randomNormal([m, 4], 0, 1, 'float32', 4) as tf.Tensor2D;
+      const before = tf.memory().numTensors;
+      const [d1, f1, d2, f2] = [
+        projectUpdate(U, P, 'right'),
+        projectUpdateFactored(U, f, 'right'),
+        projectUpdate(A, P, 'left'),
+        projectUpdateFactored(A, f, 'left'),
+      ];
+      expect(tf.memory().numTensors).toBe(before + 4);
+      expectTensorsClose(f1, d1, { rtol: 1e-4, atol: 1e-5 });
+      expectTensorsClose(f2, d2, { rtol: 1e-4, atol: 1e-5 });
+      tf.dispose([P, B, U, A, d1, f1, d2, f2]);
+    }
   });
 
   it('leaks no tensor across repeated steps', () => {

@@ -42,3 +42,59 @@ export function projectUpdate<T extends tf.Tensor>(
   }
   throw new RangeError(`projectUpdate: side '${side as string}', expected 'right' or 'left'`);
 }
+
+/**
+ * A projector in low-rank form as tensors: P = diag·I + coef·B·Bᵀ (see `FactoredProjector`).
+ *
+ * @category Projector
+ */
+export interface FactoredProjectorTensors {
+  readonly diag: number;
+  readonly coef: number;
+  /** B, shape [n, cols]. */
+  readonly basis: tf.Tensor2D;
+}
+
+/**
+ * {@link projectUpdate} with a low-rank projector: U·P = diag·U + coef·(U·B)·Bᵀ (right) or
+ * P·U = diag·U + coef·B·(Bᵀ·U) (left).
+ *
+ * **Details**
+ * Equal to the dense product up to float32 rounding, at O(rows·n·cols) instead of O(rows·n²) flops:
+ * with the official adaptive threshold the range side has i* ≈ 31 columns, so the paper model's
+ * per-step projection cost drops about 60-fold. Runs in one `tf.tidy`; the inputs are not disposed.
+ *
+ * @param update - U: [out, n] for 'right', [n, N] for 'left'
+ * @param projector - diag, coef and the basis B [n, cols]
+ * @param side - 'right' (U·P) or 'left' (P·U)
+ * @returns the projected update, same shape as `update`
+ * @example
+ * const B = tf.tensor2d(r.factored.basis, [2048, r.factored.cols]);
+ * const step = projectUpdateFactored(adamStep, { diag: r.factored.diag, coef: r.factored.coef, basis: B }, 'right');
+ * @category Projector
+ */
+export function projectUpdateFactored<T extends tf.Tensor>(
+  update: T,
+  projector: FactoredProjectorTensors,
+  side: 'right' | 'left',
+): T {
+  if (update.rank !== 2)
+    throw new RangeError(`projectUpdateFactored: update has shape [${update.shape}], expected a 2-D tensor`);
+  const B = projector.basis;
+  const n = B.shape[0];
+  const [r, c] = update.shape as [number, number];
+  if (side === 'right' && c !== n)
+    throw new RangeError(`projectUpdateFactored: right side needs update [out, ${n}], got [${update.shape}]`);
+  if (side === 'left' && r !== n)
+    throw new RangeError(`projectUpdateFactored: left side needs update [${n}, N], got [${update.shape}]`);
+  if (side !== 'right' && side !== 'left')
+    throw new RangeError(`projectUpdateFactored: side '${side as string}', expected 'right' or 'left'`);
+  const U = update as unknown as tf.Tensor2D;
+  return tf.tidy(() => {
+    const low =
+      side === 'right'
+        ? tf.matMul(tf.matMul(U, B), B, false, true)
+        : tf.matMul(B, tf.matMul(B, U, true, false));
+    return tf.add(tf.mul(U, projector.diag), tf.mul(low, projector.coef));
+  }) as unknown as T;
+}
