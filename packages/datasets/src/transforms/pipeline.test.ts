@@ -76,6 +76,7 @@ describe('pipeline presets', () => {
     const p = pipelinePreset('mnist-eval');
     const t = p.apply(digit);
     expect([t.height, t.width, t.channels]).toEqual([28, 28, 1]);
+    expect(p.outputShape).toEqual([28, 28, 1]);
     expect(t.data[0]).toBeCloseTo(((digit.pixels[0] as number) / 255 - 0.1307) / 0.3081, 5);
     const rgb = pipelinePreset('fashion-mnist-train', { channels: 3, normalization: 'unit', size: 32 }).apply(
       digit,

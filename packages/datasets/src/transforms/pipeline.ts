@@ -216,9 +216,8 @@ function mnistSteps(o: PipelineOptions, normalization: NormalizationName): Pipel
       interpolation: o.autoAugmentInterpolation ?? 'bilinear',
     });
   }
-  if (size !== 28) {
-    steps.push({ kind: 'resize', height: size, width: size, filter: o.interpolation ?? 'bilinear' });
-  }
+  // a no-op copy for 28×28 inputs; fixes the output shape for any input size
+  steps.push({ kind: 'resize', height: size, width: size, filter: o.interpolation ?? 'bilinear' });
   steps.push(normalizeStep(o, { normalization, channels: 1 }));
   return steps;
 }
@@ -239,7 +238,7 @@ function customSteps(o: PipelineOptions): PipelineStep[] {
  * - `imagenet-r-train`, `domainnet-train`: AutoAugment IMAGENET (bilinear) → RandomResizedCrop 192 bilinear → normalise.
  * - `imagenet-r-eval`, `domainnet-eval`: Resize 224×224 bilinear (aspect not kept) → CenterCrop 192 → normalise.
  * - `mnist-train`, `mnist-eval` (and `fashion-mnist-*`): the embedded small default, not in the paper:
- *   28×28 grey, no augmentation, normalised with the customary MNIST mean/std 0.1307/0.3081
+ *   grey, resized to `size` (default 28, a copy for 28×28 inputs) bilinear, no augmentation, normalised with the customary MNIST mean/std 0.1307/0.3081
  *   (Fashion-MNIST 0.2860/0.3530); `channels: 3` replicates grey, `normalization: 'unit'` keeps [0, 1].
  * - `custom`: `options.steps` as given.
  * Every RGB preset first converts grey inputs to RGB, as the official loaders call `convert('RGB')`.
@@ -343,8 +342,8 @@ function outputShape(steps: readonly PipelineStep[]): [number, number, number] {
  * Builds a pipeline from its data description.
  *
  * **Details**
- * Unknown presets throw with the list of known ids. The output shape is fixed when the steps end in a
- * resize/crop; the MNIST presets at size 28 keep the input size (height/width NaN in `outputShape`).
+ * Unknown presets throw with the list of known ids. Every preset ends in a fixed size, given by
+ * `outputShape` (a `custom` pipeline without resize/crop steps has NaN height/width there).
  *
  * @param spec - `{ preset, options }`
  * @returns the pipeline

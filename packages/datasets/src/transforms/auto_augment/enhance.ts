@@ -44,14 +44,23 @@ export function blend(degenerate: ImageRecord, image: ImageRecord, factor: numbe
   if (alpha === 0) return { ...degenerate, pixels: a.slice() };
   if (alpha === 1) return { ...image, pixels: b.slice() };
   const extrapolate = !(alpha >= 0 && alpha <= 1);
-  // α·(b − a) depends only on the difference: tabulate it once (float32)
-  const prod = new Float64Array(511);
-  for (let d = -255; d <= 255; d++) prod[d + 255] = f32(alpha * d);
   const out = new Uint8Array(b.length);
-  for (let i = 0; i < b.length; i++) {
-    const x = a[i] as number;
-    const t = f32(x + (prod[(b[i] as number) - x + 255] as number));
-    out[i] = extrapolate ? (t <= 0 ? 0 : t >= 255 ? 255 : Math.trunc(t)) : Math.trunc(t);
+  if (b.length >= 1 << 17) {
+    // large images: tabulate all 256×256 (a, b) pairs once, then one lookup per value
+    const table = new Uint8Array(1 << 16);
+    for (let x = 0; x < 256; x++) {
+      for (let y = 0; y < 256; y++) table[(x << 8) | y] = blendValue(x, y, alpha, extrapolate);
+    }
+    for (let i = 0; i < b.length; i++) out[i] = table[((a[i] as number) << 8) | (b[i] as number)] as number;
+  } else {
+    // α·(b − a) depends only on the difference: tabulate it once (float32)
+    const prod = new Float64Array(511);
+    for (let d = -255; d <= 255; d++) prod[d + 255] = f32(alpha * d);
+    for (let i = 0; i < b.length; i++) {
+      const x = a[i] as number;
+      const t = f32(x + (prod[(b[i] as number) - x + 255] as number));
+      out[i] = extrapolate ? (t <= 0 ? 0 : t >= 255 ? 255 : Math.trunc(t)) : Math.trunc(t);
+    }
   }
   return { width: image.width, height: image.height, channels: image.channels, pixels: out };
 }
