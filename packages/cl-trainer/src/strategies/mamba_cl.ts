@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { type AccumulationMode, CovarianceAccumulator, type ThresholdPolicy } from '@mamba-cl/nullspace';
+import {
+  type AccumulationMode,
+  buildProjector,
+  CovarianceAccumulator,
+  DiskMatrixStore,
+  projectUpdate,
+  type ThresholdPolicy,
+} from '@mamba-cl/nullspace';
 import * as tf from '@tensorflow/tfjs-core';
 import { FEATURE_GROUPS, type FeatureGroup, groupParameter } from '../backbone/backbone.js';
 import type { JsonValue, Strategy, StrategyContext, StrategyState } from '../strategy/strategy.js';
@@ -15,7 +22,6 @@ import {
   type StrategyOptions,
 } from '../strategy/strategy_registry.js';
 import { iterateBatches } from '../stream/task_stream.js';
-import { nullSpaceProjector } from './build_projector.js';
 import { batchGrams, type GramSource } from './feature_grams.js';
 
 /**
@@ -36,9 +42,25 @@ export interface MambaClOptions {
   readonly accumulation: AccumulationMode;
   /** Images per chunk of the W_B features (memory bound); default 8. */
   readonly chunk: number;
+  /**
+   * Where projectors live between boundaries: `'memory'` (default; embedded in checkpoints) or
+   * `'disk'` (written to `storeDir` with `DiskMatrixStore`; checkpoints then reference that folder).
+   */
+  readonly store: 'memory' | 'disk';
+  /** Folder of the disk store (required with `store: 'disk'`). */
+  readonly storeDir: string;
 }
 
-const KNOWN = ['eta', 'threshold', 'normalize', 'groups', 'accumulation', 'chunk'] as const;
+const KNOWN = [
+  'eta',
+  'threshold',
+  'normalize',
+  'groups',
+  'accumulation',
+  'chunk',
+  'store',
+  'storeDir',
+] as const;
 
 function sourceOf(g: FeatureGroup): GramSource {
   return g === 'step' || g === 'C' ? 'x' : g;
@@ -98,7 +120,25 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
     'a positive integer',
     id,
   );
-  return { eta, threshold, normalize, groups, accumulation, chunk };
+  const store = readOption(
+    o,
+    'store',
+    defaults.store,
+    (v) => v === 'memory' || v === 'disk',
+    "'memory' or 'disk'",
+    id,
+  );
+  const storeDir = readOption(
+    o,
+    'storeDir',
+    defaults.storeDir,
+    (v) => typeof v === 'string',
+    'a folder path',
+    id,
+  );
+  if (store === 'disk' && storeDir === '')
+    throw new Error(`strategy "${id}": store 'disk' needs option storeDir (a folder)`);
+  return { eta, threshold, normalize, groups, accumulation, chunk, store, storeDir };
 }
 
 /**
@@ -140,6 +180,8 @@ export class MambaClStrategy implements Strategy {
       groups: [...settings.groups],
       accumulation: settings.accumulation,
       chunk: settings.chunk,
+      store: settings.store,
+      storeDir: settings.storeDir,
     };
   }
 
@@ -163,9 +205,7 @@ export class MambaClStrategy implements Strategy {
   transformUpdate(name: string, update: tf.Tensor): tf.Tensor {
     const p = this.projectors.get(name);
     if (p === undefined) return update;
-    return p.side === 'right'
-      ? tf.matMul(update as tf.Tensor2D, p.tensor)
-      : tf.matMul(p.tensor, update as tf.Tensor2D);
+    return projectUpdate(update as tf.Tensor2D, p.tensor, p.side);
   }
 
   async afterTask(ctx: StrategyContext): Promise<void> {
@@ -205,10 +245,10 @@ export class MambaClStrategy implements Strategy {
     }
     for (const acc of this.accumulators.values()) acc.endTask();
     this.collectedTasks++;
-    this.rebuildProjectors(ctx, started);
+    await this.rebuildProjectors(ctx, started);
   }
 
-  private rebuildProjectors(ctx: StrategyContext | undefined, started: number): void {
+  private async rebuildProjectors(ctx: StrategyContext | undefined, started: number): Promise<void> {
     for (const p of this.projectors.values()) p.tensor.dispose();
     this.projectors.clear();
     const cache = new Map<string, { projector: Float32Array; nullDim: number }>();
@@ -221,10 +261,17 @@ export class MambaClStrategy implements Strategy {
         const acc = this.accumulators.get(key) as CovarianceAccumulator;
         let built = cache.get(key);
         if (built === undefined) {
-          built = nullSpaceProjector(acc.matrix, acc.dim, this.settings);
+          built = buildProjector(acc.matrix, acc.dim, {
+            eta: this.settings.eta,
+            threshold: this.settings.threshold,
+            normalize: this.settings.normalize,
+          });
           cache.set(key, built);
         }
         const { name, side } = groupParameter(block, group);
+        if (this.settings.store === 'disk') {
+          await this.diskStore().set(name, { rows: acc.dim, cols: acc.dim, data: built.projector });
+        }
         this.projectors.set(name, {
           tensor: tf.tidy(() => tf.keep(tf.tensor2d(built.projector, [acc.dim, acc.dim]))),
           side,
@@ -243,10 +290,36 @@ export class MambaClStrategy implements Strategy {
     }
   }
 
+  private disk: DiskMatrixStore<Float32Array> | undefined;
+
+  private diskStore(): DiskMatrixStore<Float32Array> {
+    this.disk ??= new DiskMatrixStore<Float32Array>(this.settings.storeDir, 'float32');
+    return this.disk;
+  }
+
+  /** With the disk store, reloads the projectors a resumed run needs. */
+  async onResume(): Promise<void> {
+    await this.beforeTask();
+  }
+
+  /** Before a task: with the disk store, makes sure every projector is loaded. */
+  async beforeTask(): Promise<void> {
+    if (this.settings.store !== 'disk') return;
+    for (const [name, p] of this.projectors) {
+      if (!p.tensor.isDisposed) continue;
+      const m = await this.diskStore().get(name);
+      if (m === undefined)
+        throw new Error(`${this.id}: projector "${name}" is missing from ${this.settings.storeDir}`);
+      p.tensor = tf.tidy(() => tf.keep(tf.tensor2d(m.data, [m.rows, m.cols])));
+    }
+  }
+
   saveState(): StrategyState {
     const arrays: Record<string, Uint8Array | Float32Array> = {};
     for (const [k, acc] of this.accumulators) arrays[`cov/${k}`] = acc.serialize();
-    for (const [n, p] of this.projectors) arrays[`proj/${n}`] = p.tensor.dataSync() as Float32Array;
+    if (this.settings.store === 'memory') {
+      for (const [n, p] of this.projectors) arrays[`proj/${n}`] = p.tensor.dataSync() as Float32Array;
+    }
     return {
       meta: {
         collectedTasks: this.collectedTasks,
@@ -267,6 +340,13 @@ export class MambaClStrategy implements Strategy {
         this.accumulators.set(k.slice(4), CovarianceAccumulator.deserialize(a as Uint8Array, k));
     }
     for (const p of meta.projectors) {
+      if (this.settings.store === 'disk') {
+        // Loaded from the disk store by beforeTask / ensureLoaded (async).
+        const placeholder = tf.tidy(() => tf.keep(tf.zeros([1, 1]))) as tf.Tensor2D;
+        placeholder.dispose();
+        this.projectors.set(p.name, { tensor: placeholder, side: p.side, nullDim: p.nullDim });
+        continue;
+      }
       const data = state.arrays[`proj/${p.name}`] as Float32Array | undefined;
       if (data === undefined) throw new Error(`${this.id}.loadState: projector of "${p.name}" is missing`);
       const d = Math.round(Math.sqrt(data.length));
@@ -295,6 +375,8 @@ export const MAMBA_CL_DEFAULTS: MambaClOptions = {
   groups: FEATURE_GROUPS,
   accumulation: 'sum',
   chunk: 8,
+  store: 'memory',
+  storeDir: '',
 };
 
 /** Defaults of `nscl` (textbook null space: η = 1, unnormalised, λ ≤ 0.01·λ_max). @category Strategies */

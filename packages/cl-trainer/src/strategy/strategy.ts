@@ -96,6 +96,8 @@ export interface Strategy {
   readonly lossScope?: 'current' | 'seen';
   /** Tasks whose training data an epoch of task `ctx.task` reads; default `[ctx.task]`. */
   trainingTasks?(ctx: StrategyContext): number[];
+  /** After a checkpoint was loaded into this strategy (async work such as reloading a disk store). */
+  onResume?(ctx: StrategyContext): void | Promise<void>;
   /** Before training a task (after its head exists). */
   beforeTask?(ctx: StrategyContext): void | Promise<void>;
   /** Before each step, outside the gradient tape (e.g. teacher logits). */

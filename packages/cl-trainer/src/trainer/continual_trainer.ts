@@ -243,6 +243,7 @@ export class ContinualTrainer {
         );
       }
       this.restore(path, meta, ck.arrays);
+      await this.strategy.onResume?.(this.context(meta.position.task));
       accuracy = meta.accuracy.map((r) => [...r]);
       evalCounts = [...meta.evalCounts];
       globalStep = meta.globalStep;

@@ -1,0 +1,3 @@
+import { runStrategyConformance } from '../testing/strategy_conformance.js';
+
+runStrategyConformance('finetune');

@@ -1,0 +1,62 @@
+/**
+ * The built-in strategies, as a plain array, and the default registry fed from it.
+ *
+ * @module
+ */
+import { EWC_STRATEGY } from '../strategies/ewc.js';
+import { FINETUNE_STRATEGY } from '../strategies/finetune.js';
+import { JOINT_STRATEGY } from '../strategies/joint.js';
+import { LWF_STRATEGY } from '../strategies/lwf.js';
+import { MAMBA_CL_STRATEGY, NSCL_STRATEGY } from '../strategies/mamba_cl.js';
+import type { Strategy } from './strategy.js';
+import { type StrategyDefinition, type StrategyOptions, StrategyRegistry } from './strategy_registry.js';
+
+/** Every built-in strategy, in listing order. @category Strategy */
+export const BUILTIN_STRATEGIES: readonly StrategyDefinition[] = [
+  MAMBA_CL_STRATEGY,
+  FINETUNE_STRATEGY,
+  JOINT_STRATEGY,
+  EWC_STRATEGY,
+  LWF_STRATEGY,
+  NSCL_STRATEGY,
+];
+
+const defaultRegistry = new StrategyRegistry(BUILTIN_STRATEGIES);
+
+/**
+ * Registers a strategy in the default registry.
+ *
+ * @param definition - id, description, factory
+ * @throws `Error` if the id is already registered
+ * @example
+ * registerStrategy({ id: 'my-reg', description: 'L2 to the old weights', create: (o) => createMyReg(o) });
+ * @category Strategy
+ */
+export function registerStrategy(definition: StrategyDefinition): void {
+  defaultRegistry.register(definition);
+}
+
+/**
+ * Makes a strategy of the default registry.
+ *
+ * @param id - strategy id
+ * @param options - strategy options (JSON)
+ * @returns a fresh instance
+ * @throws `Error` for an unknown id, listing the known ones, or a bad option
+ * @example
+ * const s = createStrategy('mamba-cl', { eta: 0.9 });
+ * @category Strategy
+ */
+export function createStrategy(id: string, options: StrategyOptions = {}): Strategy {
+  return defaultRegistry.create(id, options);
+}
+
+/**
+ * Lists the strategies of the default registry.
+ *
+ * @returns id and description of each
+ * @category Strategy
+ */
+export function listStrategies(): { id: string; description: string }[] {
+  return defaultRegistry.list().map((d) => ({ id: d.id, description: d.description }));
+}
