@@ -12,6 +12,7 @@ export {
   type CovarianceAccumulatorOptions,
 } from './covariance/covariance_accumulator.js';
 export { addGram } from './covariance/gram.js';
+export { type EigenDecomposer, setDefaultEigenDecomposer } from './eigen/default_decomposer.js';
 export {
   type EigenDecomposition,
   type EigenVectorsRequest,

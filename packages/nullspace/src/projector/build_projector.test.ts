@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addGram } from '../covariance/gram.js';
-import { symmetricEigen } from '../eigen/symmetric_eigen.js';
+import { setDefaultEigenDecomposer } from '../eigen/default_decomposer.js';
+import { eigenDecompose, symmetricEigen } from '../eigen/symmetric_eigen.js';
 import { mulberry32, randn } from '../internal/random.js';
 import { adaptiveThreshold } from '../threshold/adaptive_threshold.js';
 import { buildProjector } from './build_projector.js';
@@ -106,6 +107,29 @@ describe('buildProjector', () => {
     expect(r.start).toBe(adaptiveThreshold(Float32Array.from(r.eigenvalues, Math.abs)));
     expect(r.nullDim).toBe(n - r.start);
     expect(r.side).toBe('range');
+  });
+
+  it('uses an installed eigen-decomposer (the native fast-path hook) and restores the default', () => {
+    const cov = new Float64Array([4, 1, 0, 1, 3, 0, 0, 0, 1]);
+    let calls = 0;
+    const prev = setDefaultEigenDecomposer((a, n) => {
+      calls++;
+      return eigenDecompose(a, n, { kernels: 'js' });
+    });
+    const viaHook = buildProjector(cov, 3, {
+      eta: 1,
+      threshold: { kind: 'fixed-count', nullDim: 1 },
+      normalize: 'none',
+    });
+    expect(calls).toBe(1);
+    setDefaultEigenDecomposer(prev);
+    const plain = buildProjector(cov, 3, {
+      eta: 1,
+      threshold: { kind: 'fixed-count', nullDim: 1 },
+      normalize: 'none',
+    });
+    expect(calls).toBe(1);
+    for (let i = 0; i < 9; i++) expect(viaHook.projector[i]).toBeCloseTo(plain.projector[i], 6);
   });
 
   it('rejects an empty null space with Frobenius normalisation, and bad η', () => {

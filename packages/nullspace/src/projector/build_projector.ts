@@ -1,3 +1,4 @@
+import { defaultEigenDecomposer } from '../eigen/default_decomposer.js';
 import {
   type EigenDecomposition,
   eigenDecompose,
@@ -96,9 +97,8 @@ export function buildProjector(
   if (normalize !== 'frobenius' && normalize !== 'none') {
     throw new RangeError(`buildProjector: normalize '${normalize}', expected 'frobenius' or 'none'`);
   }
-  const dec = options.decompose
-    ? options.decompose(cov, n)
-    : eigenDecompose(cov, n, { kernels: options.kernels });
+  const custom = options.decompose ?? defaultEigenDecomposer();
+  const dec = custom ? custom(cov, n) : eigenDecompose(cov, n, { kernels: options.kernels });
   const lambda = dec.values;
   // singular-value order: |λ| descending (stable: ties keep eigenvalue order)
   const order = Array.from({ length: n }, (_, i) => i);
