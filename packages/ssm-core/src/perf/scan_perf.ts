@@ -48,8 +48,10 @@ function skipReason(
   const elems = shape[0] * shape[1] * shape[2] * shape[3];
   if (quick && impl !== 'fused') return 'skipped in a quick run';
   if (impl === 'reference' && elems > 5e6) return 'skipped: per-step tfjs ops at this size take minutes';
-  if (impl === 'chunked' && backend === 'cpu' && elems > 2e6)
-    return 'skipped on cpu: its broadcasting elementwise ops take minutes here (chunked is meant for GPU backends)';
+  if (impl === 'chunked' && backend === 'cpu')
+    return 'skipped on cpu: its broadcasting elementwise ops take minutes there (chunked is meant for GPU backends; wasm row shows op-composition cost)';
+  if (impl === 'reference' && backend === 'cpu' && elems > 2e6)
+    return 'skipped on cpu beyond the first shape: tens of seconds per call';
   if (impl === 'chunked' && pass === 'fwdbwd' && elems > 5e6)
     return 'skipped: autodiff through the chunked scan keeps GBs of state copies on a CPU backend';
   return undefined;
@@ -118,9 +120,10 @@ function round(ms: number): number {
  * Mamba-Large block: L = 145, dInner = 2048). `quick` times only the fused kernel at the first
  * shape. Each cell is the best of up to `maxReps` runs after a
  * warm-up (core scan only: no D, z or delta transform; forward+backward = `tf.grads` with respect
- * to x, delta, A, B, C). The reference scan is skipped at the largest shape (minutes), the
- * chunked scan on the cpu backend beyond the first shape (minutes), and the chunked backward at the
- * largest shape (GBs of autodiff state on a CPU backend). The C yardstick is
+ * to x, delta, A, B, C). The reference scan is skipped at the largest shape (minutes) and on the
+ * cpu backend beyond the first shape, the chunked scan on the cpu backend (minutes), and the
+ * chunked backward at the largest shape (GBs of autodiff state on a CPU backend). Forward+backward
+ * passes dy = 1 to `tf.grads` directly, so no Sum gradient is timed. The C yardstick is
  * `bench/scan_ref.c` compiled with `gcc -O3 -march=native`, and again with `-ffast-math` (which
  * lets gcc vectorise `expf`); skipped with a note when gcc or the source is missing.
  *
@@ -168,6 +171,7 @@ export async function runScanPerf(options: ScanPerfOptions = {}): Promise<PerfRe
         const A = tf.tensor2d(data.A, [dInner, dState]);
         const B = tf.tensor3d(data.B, [batch, seqLen, dState]);
         const C = tf.tensor3d(data.C, [batch, seqLen, dState]);
+        const dy = tf.ones([batch, seqLen, dInner]) as tf.Tensor3D;
         for (const impl of SCAN_IMPLEMENTATIONS) {
           const row: PerfRow = { shape: label, backend, impl: impl.name };
           for (const pass of ['fwd', 'fwdbwd'] as const) {
@@ -186,17 +190,16 @@ export async function runScanPerf(options: ScanPerfOptions = {}): Promise<PerfRe
                     y.dispose();
                   }
                 : () => {
+                    // dy given: no Sum gradient (a broadcast that is slow on the cpu backend) in the timing
                     const grads = tf.grads((...ins: tf.Tensor[]) =>
-                      tf.sum(
-                        impl.scan(
-                          ins[0] as tf.Tensor3D,
-                          ins[1] as tf.Tensor3D,
-                          ins[2] as tf.Tensor2D,
-                          ins[3] as tf.Tensor3D,
-                          ins[4] as tf.Tensor3D,
-                        ),
+                      impl.scan(
+                        ins[0] as tf.Tensor3D,
+                        ins[1] as tf.Tensor3D,
+                        ins[2] as tf.Tensor2D,
+                        ins[3] as tf.Tensor3D,
+                        ins[4] as tf.Tensor3D,
                       ),
-                    )([x, delta, A, B, C]);
+                    )([x, delta, A, B, C], dy);
                     for (const g of grads) g.dataSync();
                     tf.dispose(grads);
                   };
@@ -207,7 +210,7 @@ export async function runScanPerf(options: ScanPerfOptions = {}): Promise<PerfRe
           }
           rows.push(row);
         }
-        tf.dispose([x, delta, A, B, C]);
+        tf.dispose([x, delta, A, B, C, dy]);
       }
       if (c !== undefined) {
         const reps = Math.max(3, Math.min(maxReps, 10));

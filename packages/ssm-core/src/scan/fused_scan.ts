@@ -34,12 +34,15 @@ interface BackendLike {
   readSync(dataId: object): unknown;
 }
 
-/** Float32 values of an input (a copy on wasm, whose heap may move when outputs are allocated). */
+/**
+ * Float32 values of an input: a view of the backend's storage, valid until the next allocation on
+ * that backend (the wasm heap may move), so outputs are only made once the core has finished.
+ */
 function readInput(backend: BackendLike, info: tf.TensorInfo, name: string): Float32Array {
   if (info.dtype !== 'float32') {
     throw new Error(`${SELECTIVE_SCAN_KERNEL}: input ${name} has dtype ${info.dtype}, expected float32`);
   }
-  if (typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(info).slice();
+  if (typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(info);
   if (backend.data !== undefined) return backend.data.get(info.dataId).values as Float32Array;
   return backend.readSync(info.dataId) as Float32Array;
 }
