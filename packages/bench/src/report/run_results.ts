@@ -25,6 +25,10 @@ export interface StrategyResult {
   readonly averageIncrementalAccuracy: number;
   /** F at the last finished task. */
   readonly finalForgetting: number;
+  /** F at the last finished task, standard definition (max over rows τ..t−1). */
+  readonly finalForgettingStandard?: number;
+  /** Backward transfer at the last finished task. */
+  readonly backwardTransfer?: number;
   /** Wall-clock seconds spent on this strategy. */
   readonly seconds: number;
   /** Error message when `status` is `failed`. */

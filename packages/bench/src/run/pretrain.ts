@@ -1,7 +1,8 @@
 import { SeededRng } from '@mamba-cl/cl-trainer';
 import * as tf from '@tensorflow/tfjs-core';
-// Gradient kernels are not registered by tfjs-core's entry point; training needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// Gradient kernels are not registered by tfjs-core's Node entry point; @mamba-cl/ssm-core registers
+// them when loaded (importing tfjs-core's dist/register_all_gradients.js breaks under plain Node ESM).
+import '@mamba-cl/ssm-core';
 
 /**
  * What pretraining needs from a backbone (structurally what `VisionMamba` offers).
