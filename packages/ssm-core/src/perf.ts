@@ -8,3 +8,6 @@ export type { PerfReport, PerfRow } from './perf/perf_report.js';
 // scan exports (engineer "scan")
 export { runScanPerf, type ScanPerfOptions } from './perf/scan_perf.js';
 // end scan exports
+// model exports (engineer "model")
+export { runStepPerf, type StepPerfOptions } from './perf/step_perf.js';
+// end model exports

@@ -55,6 +55,43 @@ describeWithBackends('defocusMixer', () => {
     tf.dispose([u, u2, out, out2, taps!.x, taps!.delta, taps!.y, ...Object.values(p)]);
   });
 
+  it('fused path (kernels, reverse-free RoPE) matches the plain-op path in values and gradients', () => {
+    const rng = new SeededRandom(14);
+    const [B, L, dM, dI, n, r] = [2, 5, 6, 8, 4, 2];
+    const p = randomParams(rng, dM, dI, n, r);
+    const u = tf.tensor3d(rng.normalArray(B * L * dM), [B, L, dM]);
+    const names = [
+      'inProj',
+      'convWeight',
+      'convBias',
+      'xProjStep',
+      'xProjB',
+      'xProjC',
+      'ALog',
+      'D',
+      'outProj',
+    ] as const;
+    const run = (fused: boolean) =>
+      tf.grads((uu: tf.Tensor, ...ts: tf.Tensor[]) => {
+        const q = { ...p } as Record<string, tf.Tensor>;
+        names.forEach((k, i) => {
+          q[k] = ts[i];
+        });
+        const { out } = defocusMixer(uu as tf.Tensor3D, q as unknown as DefocusMixerParams, {
+          ...opts,
+          fused,
+        });
+        return tf.sum(tf.mul(out, tf.sin(out)));
+      })([u, ...names.map((k) => p[k])]);
+    const a = run(true);
+    const b = run(false);
+    for (let i = 0; i < a.length; i++) expectTensorsClose(a[i], b[i], { rtol: 1e-4, atol: 1e-4 });
+    const fa = defocusMixer(u, p, { ...opts, fused: true }).out;
+    const fb = defocusMixer(u, p, { ...opts, fused: false }).out;
+    expectTensorsClose(fa, fb, { rtol: 1e-5, atol: 1e-5 });
+    tf.dispose([u, fa, fb, ...a, ...b, ...Object.values(p)]);
+  });
+
   it('leaks no tensors and gives gradients for the trainable tensors', () => {
     const rng = new SeededRandom(13);
     const [B, L, dM, dI, n, r] = [1, 4, 4, 8, 4, 2];

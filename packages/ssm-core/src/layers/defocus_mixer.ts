@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convSilu } from '../ops/conv_silu.js';
+import { gateNorm } from '../ops/gate_norm.js';
+import { fusedKernelsAvailable } from '../ops/js_kernel_io.js';
 import { causalConv1d } from './causal_conv1d.js';
 import { groupRmsNorm } from './group_rms_norm.js';
 import { linear } from './linear.js';
-import { ropeRotate } from './rope_rotate.js';
+import { pairSwapMatrix, ropeRotate, ropeRotateSwapped } from './rope_rotate.js';
 import { callScan, type MixerScanImpl } from './scan_call.js';
 
 /**
@@ -50,6 +53,11 @@ export interface DefocusMixerOptions {
   /** eps of the group RMS norm (1e-6 in the official model). */
   groupNormEps?: number;
   scanImpl?: MixerScanImpl;
+  /**
+   * Use the fused JS-loop kernels (conv+SiLU, group-RMS+skip+gate) and the reverse-free RoPE:
+   * `'auto'` (default) where they exist (cpu, wasm), `false` for the plain-op path (the reference).
+   */
+  fused?: boolean | 'auto';
 }
 
 /**
@@ -100,34 +108,79 @@ export function defocusMixer(
   }
   const rows = batch * seqLen;
   let taps: MixerTaps | undefined;
+  const fused =
+    options.fused === undefined || options.fused === 'auto' ? fusedKernelsAvailable() : options.fused;
   const out = tf.tidy(() => {
-    const xz = linear(tf.reshape(u, [rows, dModel]) as tf.Tensor2D, p.inProj);
-    const xPre = tf.reshape(tf.slice(xz, [0, 0], [rows, dInner]), [batch, seqLen, dInner]) as tf.Tensor3D;
-    const z = tf.reshape(tf.slice(xz, [0, dInner], [rows, dInner]), [batch, seqLen, dInner]);
-    const xc = causalConv1d(xPre, p.convWeight, p.convBias);
-    const x = tf.mul(xc, tf.sigmoid(xc)) as tf.Tensor3D; // SiLU
-    const x2 = tf.reshape(x, [rows, dInner]) as tf.Tensor2D;
-    const xdbl = linear(x2, tf.concat([p.xProjStep, p.xProjB, p.xProjC], 0) as tf.Tensor2D); // [rows, R+2N]
-    const r = tf.slice(xdbl, [0, 0], [rows, dtRank]) as tf.Tensor2D;
-    let bc = tf.reshape(tf.slice(xdbl, [0, dtRank], [rows, 2 * n]), [batch, seqLen, 2 * n]) as tf.Tensor3D;
-    if (options.useRope) bc = ropeRotate(bc, tf.concat([p.freq, p.freq]) as tf.Tensor1D, options.ropeScale);
-    const B = tf.slice(bc, [0, 0, 0], [batch, seqLen, n]);
-    const C = tf.slice(bc, [0, 0, n], [batch, seqLen, n]);
+    const xz = linear(tf.reshape(u, [rows, dModel]) as tf.Tensor2D, p.inProj); // [rows, 2·dInner]
+    let x2: tf.Tensor2D;
+    if (fused) {
+      x2 = convSilu(
+        xz,
+        tf.reshape(p.convWeight, [dInner, p.convWeight.shape[2]]) as tf.Tensor2D,
+        p.convBias,
+        seqLen,
+      );
+    } else {
+      const xPre = tf.reshape(tf.slice(xz, [0, 0], [rows, dInner]), [batch, seqLen, dInner]) as tf.Tensor3D;
+      const xc = causalConv1d(xPre, p.convWeight, p.convBias);
+      x2 = tf.reshape(tf.mul(xc, tf.sigmoid(xc)), [rows, dInner]) as tf.Tensor2D; // SiLU
+    }
+    const x = tf.reshape(x2, [batch, seqLen, dInner]) as tf.Tensor3D;
+    let B: tf.Tensor3D;
+    let C: tf.Tensor3D;
+    let r: tf.Tensor2D;
+    if (options.useRope && fused) {
+      // [r | b | c | b̄ | c̄] in one matMul, b̄/c̄ from pair-swapped weight rows: no reverse op.
+      const swap = pairSwapMatrix(n);
+      const w = tf.concat(
+        [p.xProjStep, p.xProjB, p.xProjC, tf.matMul(swap, p.xProjB), tf.matMul(swap, p.xProjC)],
+        0,
+      );
+      const xdbl = linear(x2, w as tf.Tensor2D); // [rows, R + 4N]
+      r = tf.slice(xdbl, [0, 0], [rows, dtRank]) as tf.Tensor2D;
+      const bc = tf.reshape(tf.slice(xdbl, [0, dtRank], [rows, 2 * n]), [
+        batch,
+        seqLen,
+        2 * n,
+      ]) as tf.Tensor3D;
+      const bcSw = tf.reshape(tf.slice(xdbl, [0, dtRank + 2 * n], [rows, 2 * n]), [
+        batch,
+        seqLen,
+        2 * n,
+      ]) as tf.Tensor3D;
+      const rot = ropeRotateSwapped(bc, bcSw, tf.concat([p.freq, p.freq]) as tf.Tensor1D, options.ropeScale);
+      B = tf.slice(rot, [0, 0, 0], [batch, seqLen, n]);
+      C = tf.slice(rot, [0, 0, n], [batch, seqLen, n]);
+    } else {
+      const xdbl = linear(x2, tf.concat([p.xProjStep, p.xProjB, p.xProjC], 0) as tf.Tensor2D); // [rows, R+2N]
+      r = tf.slice(xdbl, [0, 0], [rows, dtRank]) as tf.Tensor2D;
+      let bc = tf.reshape(tf.slice(xdbl, [0, dtRank], [rows, 2 * n]), [batch, seqLen, 2 * n]) as tf.Tensor3D;
+      if (options.useRope) bc = ropeRotate(bc, tf.concat([p.freq, p.freq]) as tf.Tensor1D, options.ropeScale);
+      B = tf.slice(bc, [0, 0, 0], [batch, seqLen, n]);
+      C = tf.slice(bc, [0, 0, n], [batch, seqLen, n]);
+    }
     let delta = tf.softplus(linear(r, p.dtProjWeight, p.dtProjBias));
     if (options.deltaScale !== 1) delta = tf.div(delta, options.deltaScale);
     const delta3 = tf.reshape(delta, [batch, seqLen, dInner]) as tf.Tensor3D;
     const A = tf.neg(tf.exp(p.ALog)) as tf.Tensor2D;
     const s = callScan(x, delta3, A, B, C, options.scanImpl);
-    const sHat = groupRmsNorm(s, options.groupNormSize, options.groupNormEps ?? 1e-6);
-    const y = tf.mul(tf.add(sHat, tf.mul(x, p.D)), tf.mul(z, tf.sigmoid(z))) as tf.Tensor3D;
-    if (withTaps) {
-      taps = { x: tf.keep(x), delta: tf.keep(delta3), y: tf.keep(y) };
+    const eps = options.groupNormEps ?? 1e-6;
+    let y2: tf.Tensor2D;
+    if (fused) {
+      y2 = gateNorm(tf.reshape(s, [rows, dInner]) as tf.Tensor2D, x2, xz, p.D, options.groupNormSize, eps);
+    } else {
+      const z = tf.slice(xz, [0, dInner], [rows, dInner]);
+      const sHat = groupRmsNorm(tf.reshape(s, [rows, dInner]), options.groupNormSize, eps);
+      y2 = tf.mul(tf.add(sHat, tf.mul(x2, p.D)), tf.mul(z, tf.sigmoid(z))) as tf.Tensor2D;
     }
-    return tf.reshape(linear(tf.reshape(y, [rows, dInner]) as tf.Tensor2D, p.outProj), [
-      batch,
-      seqLen,
-      dModel,
-    ]);
+    if (withTaps) {
+      taps = {
+        x: tf.keep(x),
+        delta: tf.keep(delta3),
+        y: tf.keep(tf.reshape(y2, [batch, seqLen, dInner]) as tf.Tensor3D),
+      };
+    }
+    return tf.reshape(linear(y2, p.outProj), [batch, seqLen, dModel]);
   }) as tf.Tensor3D;
   return taps ? { out, taps } : { out };
 }

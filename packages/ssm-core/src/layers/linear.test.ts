@@ -34,6 +34,23 @@ describeWithBackends('linear', () => {
     tf.dispose([x, w, b, r, ...gRef, ...gFast, ...gNoBias, y3]);
   });
 
+  it('gives a frozen (non-trainable Variable) weight a zero gradient but the right input gradient', () => {
+    const x = tf.tensor2d(xa, [6, 5]);
+    const w = tf.variable(tf.tensor2d(wa, [3, 5]), false);
+    const b = tf.variable(tf.tensor1d(ba), false);
+    const r = tf.tensor2d(ra, [6, 3]);
+    const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D), r)),
+    )([x, w, b]);
+    const gx = tf.grads((xx: tf.Tensor) =>
+      tf.sum(tf.mul(tf.add(tf.matMul(xx as tf.Tensor2D, w, false, true), b), r)),
+    )([x]);
+    expectTensorsClose(g[0], gx[0], { rtol: 1e-5, atol: 1e-5 });
+    expectTensorsClose(g[1], tf.zeros([3, 5]), { rtol: 0, atol: 0 });
+    expectTensorsClose(g[2], tf.zeros([3]), { rtol: 0, atol: 0 });
+    tf.dispose([x, w, b, r, ...g, ...gx]);
+  });
+
   it('rejects mismatched shapes with the shapes in the message', () => {
     const x = tf.zeros([2, 4]) as tf.Tensor2D;
     const w = tf.zeros([3, 5]) as tf.Tensor2D;

@@ -10,7 +10,9 @@ import '../scan/register_gradients.js';
  * emits) on a slow path, 15–40× slower than the plain product, and broadcast batched matMuls are
  * slower still. This op transposes explicitly: forward `x·transpose(W)`, backward
  * dx = dy·W and dW = transpose(dy)·x, db = Σ_rows dy. Inputs of rank 3 are flattened to
- * `[rows, in]` and reshaped back.
+ * `[rows, in]` and reshaped back. A weight that is a NON-trainable `tf.Variable` (a frozen parameter)
+ * gets a zero gradient without computing it (custom gradients cannot tell which inputs are asked
+ * for, and frozen in_proj/dt_proj weight gradients would cost two big matMuls per block).
  *
  * @param x - input, shape [rows, in] or [batch, seqLen, in]
  * @param weight - weight, shape [out, in]
@@ -36,7 +38,11 @@ export function linear<T extends tf.Tensor2D | tf.Tensor3D>(
   }
   return tf.tidy(() => {
     const x2 = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, inDim]) as tf.Tensor2D);
-    let y = bias === undefined ? linearNoBias(x2, weight) : linearBias(x2, weight, bias);
+    const frozen = weight instanceof tf.Variable && !weight.trainable;
+    let y =
+      bias === undefined
+        ? (frozen ? linearFrozenNoBias : linearNoBias)(x2, weight)
+        : (frozen ? linearFrozenBias : linearBias)(x2, weight, bias);
     if (x.rank === 3) y = tf.reshape(y, [x.shape[0], x.shape[1], weight.shape[0]]) as never;
     return y as unknown as T;
   });
@@ -64,6 +70,30 @@ const linearBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, sav
       const g = dy as tf.Tensor2D;
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       return [tf.matMul(g, ws), tf.matMul(tf.transpose(g), xs), tf.sum(g, 0)];
+    },
+  };
+}) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+const linearFrozenNoBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([w]);
+  const value = tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D));
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [ws] = saved as [tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, ws), tf.zerosLike(ws)];
+    },
+  };
+}) as any) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+const linearFrozenBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([w, b]);
+  const value = tf.add(tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D)), b);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [ws, bs] = saved as [tf.Tensor2D, tf.Tensor1D];
+      return [tf.matMul(dy as tf.Tensor2D, ws), tf.zerosLike(ws), tf.zerosLike(bs)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;

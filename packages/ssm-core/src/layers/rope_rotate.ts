@@ -28,12 +28,58 @@ export function ropeRotate(v: tf.Tensor3D, freq: tf.Tensor1D, scale = 1): tf.Ten
     throw new Error(`ropeRotate: freq has shape [${freq.shape}], expected [${k}]`);
   }
   return tf.tidy(() => {
+    const swapped = tf.reshape(tf.reverse(tf.reshape(v, [batch, seqLen, k / 2, 2]), 3), [
+      batch,
+      seqLen,
+      k,
+    ]) as tf.Tensor3D;
+    return ropeRotateSwapped(v, swapped, freq, scale);
+  });
+}
+
+/**
+ * {@link ropeRotate} given the pair-swapped values as well (v̄_{2i} = v_{2i+1}, v̄_{2i+1} = v_{2i}),
+ * e.g. computed by a projection with pair-swapped weight rows, so that no `reverse` is needed.
+ *
+ * **Details**
+ * v' = v ⊙ cos θ + v̄ ⊙ (sign ⊙ sin θ), sign = (−1, +1, −1, ...), θ_{t,j} = (t/scale)·f_j.
+ *
+ * @param v - values, shape [batch, seqLen, K]
+ * @param swapped - v with each channel pair swapped, shape [batch, seqLen, K]
+ * @param freq - shape [K]
+ * @param scale - position scale
+ * @returns shape [batch, seqLen, K]
+ * @example
+ * const bc = ropeRotateSwapped(bc0, bcSwapped, freq2, 1);
+ * @category Layers
+ */
+export function ropeRotateSwapped(
+  v: tf.Tensor3D,
+  swapped: tf.Tensor3D,
+  freq: tf.Tensor1D,
+  scale = 1,
+): tf.Tensor3D {
+  const [, seqLen, k] = v.shape;
+  return tf.tidy(() => {
     const pos = tf.reshape(tf.div(tf.range(0, seqLen, 1, 'float32'), scale), [seqLen, 1]);
     const theta = tf.mul(pos, tf.reshape(freq, [1, k])); // [L, K]
     const sign = tf.tensor1d(Array.from({ length: k }, (_, j) => (j % 2 === 0 ? -1 : 1)));
     const cos = tf.cos(theta);
     const sin = tf.mul(tf.sin(theta), sign);
-    const swapped = tf.reshape(tf.reverse(tf.reshape(v, [batch, seqLen, k / 2, 2]), 3), [batch, seqLen, k]);
     return tf.add(tf.mul(v, cos), tf.mul(swapped, sin)) as tf.Tensor3D;
   });
+}
+
+/**
+ * The [K, K] permutation that swaps channel pairs: (P·W) has rows 2i and 2i+1 of W exchanged.
+ *
+ * @internal
+ */
+export function pairSwapMatrix(k: number): tf.Tensor2D {
+  const m = new Float32Array(k * k);
+  for (let i = 0; i < k; i += 2) {
+    m[i * k + i + 1] = 1;
+    m[(i + 1) * k + i] = 1;
+  }
+  return tf.tensor2d(m, [k, k]);
 }

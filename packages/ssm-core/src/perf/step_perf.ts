@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../backend/backend_names.js';
+import { selectBackend } from '../backend/select_backend.js';
+import { linear } from '../layers/linear.js';
+import { MODEL_PRESETS, type VisionMambaConfig } from '../model/model_config.js';
+import { SeededRandom } from '../model/seeded_random.js';
+import { VisionMamba } from '../model/vision_mamba.js';
+import type { PerfReport } from './perf_report.js';
+
+/** Options of {@link runStepPerf}. @category Perf */
+export interface StepPerfOptions {
+  /** Backend (default `'wasm'`). */
+  backend?: BackendName;
+  /** Batch size (default 64). */
+  batch?: number;
+  /** Timed steps (default 100). */
+  steps?: number;
+  /** Untimed warm-up steps (default 3). */
+  warmup?: number;
+  /** Backbone (default the `tiny` preset: 28×28×1, patch 4, dModel 64, dInner 128, N 16, dtRank 4, depth 4). */
+  config?: VisionMambaConfig;
+  /** Classes of the linear head (default 10). */
+  numClasses?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Measures one training step (forward, backward, Adam) of a backbone plus a linear head, as the
+ * trainer runs it: the officially trainable tensors (x_proj_*, A_log, out_proj.weight) and the head
+ * get gradients; cross-entropy loss.
+ *
+ * **Details**
+ * Reports images/second over the timed steps (and the best window of 10 steps), peak RSS sampled
+ * after every step, and `tf.memory().numTensors` after warm-up and after the last step (must be
+ * equal: no leak).
+ *
+ * @param options - backend, batch, steps, config
+ * @returns one report
+ * @example
+ * const [report] = await runStepPerf({ steps: 20 });
+ * @category Perf
+ */
+export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfReport[]> {
+  const backend = options.backend ?? 'wasm';
+  await selectBackend(backend);
+  const batch = options.batch ?? 64;
+  const steps = options.steps ?? 100;
+  const warmup = options.warmup ?? 3;
+  const config = options.config ?? MODEL_PRESETS.tiny;
+  const numClasses = options.numClasses ?? 10;
+  const log = options.log ?? (() => {});
+  const model = VisionMamba.create(config, { seed: 1 });
+  const rng = new SeededRandom(2);
+  const headW = tf.variable(
+    tf.tensor2d(rng.uniformArray(numClasses * config.dModel, -0.1, 0.1), [numClasses, config.dModel]),
+    true,
+    'stepPerfHeadW',
+  );
+  const headB = tf.variable(tf.zeros([numClasses]), true, 'stepPerfHeadB');
+  const vars = [...model.trainableNames().map((n) => model.parameters.get(n)!), headW, headB];
+  const optimizer = tf.train.adam(1e-4);
+  const images = tf.tensor4d(rng.normalArray(batch * config.imgSize * config.imgSize * config.inChans), [
+    batch,
+    config.imgSize,
+    config.imgSize,
+    config.inChans,
+  ]);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % numClasses),
+      'int32',
+    ),
+    numClasses,
+  );
+  const step = (): void => {
+    const cost = optimizer.minimize(
+      () => {
+        const logits = linear(model.forward(images), headW as tf.Tensor2D, headB as tf.Tensor1D);
+        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      },
+      true,
+      vars,
+    );
+    cost?.dataSync();
+    cost?.dispose();
+  };
+  let peakRss = process.memoryUsage().rss;
+  for (let i = 0; i < warmup; i++) step();
+  const tensorsAfterWarmup = tf.memory().numTensors;
+  const times: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if ((i + 1) % 10 === 0) log(`step ${i + 1}/${steps}: ${(times[i]).toFixed(1)} ms`);
+  }
+  const cpu1 = process.cpuUsage(cpu0);
+  const cpuMs = (cpu1.user + cpu1.system) / 1000;
+  const tensorsAfter = tf.memory().numTensors;
+  const total = times.reduce((a, b) => a + b, 0);
+  let bestWindow = Number.POSITIVE_INFINITY;
+  for (let i = 0; i + 10 <= times.length; i++)
+    bestWindow = Math.min(bestWindow, times.slice(i, i + 10).reduce((a, b) => a + b, 0) / 10);
+  if (!Number.isFinite(bestWindow)) bestWindow = total / times.length;
+  tf.dispose([images, labels, headW, headB]);
+  optimizer.dispose();
+  model.dispose();
+  return [
+    {
+      title: `ssm-core: training step (forward + backward + Adam), ${backend}`,
+      rows: [
+        {
+          backend,
+          batch,
+          tokens: (config.imgSize / config.patchSize) ** 2 + 1,
+          dModel: config.dModel,
+          dInner: config.dInner,
+          depth: config.depth,
+          steps,
+          'ms/step (mean)': Number((total / steps).toFixed(1)),
+          'images/s (mean)': Number(((batch * steps * 1000) / total).toFixed(1)),
+          'images/s (best 10-step window)': Number(((batch * 1000) / bestWindow).toFixed(1)),
+          'CPU ms/step': Number((cpuMs / steps).toFixed(1)),
+          'images per CPU-second': Number(((batch * steps * 1000) / cpuMs).toFixed(1)),
+          'peak RSS MiB': Math.round(peakRss / 2 ** 20),
+          'numTensors after warm-up': tensorsAfterWarmup,
+          [`numTensors after ${steps} steps`]: tensorsAfter,
+        },
+      ],
+      notes: [
+        'Trainable: x_proj_step/B/C.weight, A_log, out_proj.weight of every block + a linear head; softmax cross-entropy; tf.train.adam.',
+        'Wall-clock on a shared machine: other processes may slow it down; "images per CPU-second" (process user+system CPU time) is what one free core would give (the wasm backend runs single-threaded).',
+      ],
+    },
+  ];
+}
