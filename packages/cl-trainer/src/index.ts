@@ -6,6 +6,22 @@
  */
 
 export {
+  type Backbone,
+  type BackboneTap,
+  FEATURE_GROUPS,
+  type FeatureGroup,
+  groupParameter,
+} from './backbone/backbone.js';
+export {
+  type CheckpointContents,
+  CheckpointError,
+  readCheckpointFile,
+  type StoredArray,
+  writeCheckpointFile,
+} from './checkpoint/checkpoint_file.js';
+export { crc32 } from './checkpoint/crc32.js';
+export { type TaskHead, TaskHeads, type TaskHeadsOptions } from './heads/task_heads.js';
+export {
   type AccuracyMatrix,
   accuracyAfterTask,
   averageIncrementalAccuracy,
@@ -25,6 +41,71 @@ export {
   type UpdateTransform,
 } from './optim/projected_adam.js';
 export { SeededRng } from './rng/seeded_rng.js';
+export { createEwcStrategy, EWC_STRATEGY } from './strategies/ewc.js';
+export { type BatchGram, batchGrams, type GramSource } from './strategies/feature_grams.js';
+export { createFinetuneStrategy, FINETUNE_STRATEGY } from './strategies/finetune.js';
+export { createJointStrategy, JOINT_STRATEGY } from './strategies/joint.js';
+export { createLwfStrategy, LWF_STRATEGY } from './strategies/lwf.js';
+export {
+  createMambaClStrategy,
+  createNsclStrategy,
+  MAMBA_CL_DEFAULTS,
+  MAMBA_CL_STRATEGY,
+  type MambaClOptions,
+  MambaClStrategy,
+  NSCL_DEFAULTS,
+  NSCL_STRATEGY,
+} from './strategies/mamba_cl.js';
+export {
+  BUILTIN_STRATEGIES,
+  createStrategy,
+  listStrategies,
+  registerStrategy,
+} from './strategy/builtin_strategies.js';
+export type {
+  JsonValue,
+  StepContext,
+  Strategy,
+  StrategyContext,
+  StrategyState,
+} from './strategy/strategy.js';
+export {
+  checkOptionKeys,
+  readOption,
+  type StrategyDefinition,
+  type StrategyOptions,
+  StrategyRegistry,
+} from './strategy/strategy_registry.js';
+export {
+  type ArraySplit,
+  type InMemoryStreamOptions,
+  inMemoryStream,
+} from './stream/in_memory_stream.js';
+export {
+  type Batch,
+  type BatchSource,
+  iterateBatches,
+  type TaskStream,
+  type TrainRequest,
+} from './stream/task_stream.js';
+export {
+  CHECKPOINT_FILE,
+  ContinualTrainer,
+  type ContinualTrainerOptions,
+  type RunResult,
+} from './trainer/continual_trainer.js';
+export { NonFiniteLossError } from './trainer/non_finite_loss_error.js';
+export {
+  type ResolvedTrainerConfig,
+  resolveTrainerConfig,
+  type TrainerConfig,
+} from './trainer/trainer_config.js';
+export {
+  eventToJsonLine,
+  type RunPosition,
+  type TrainerEvent,
+  type TrainerListener,
+} from './trainer/trainer_events.js';
 
 /** The npm name of this package. @category Meta */
 export const PACKAGE_NAME = '@mamba-cl/cl-trainer';
