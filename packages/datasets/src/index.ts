@@ -126,6 +126,7 @@ export {
   type AutoAugmentOpName,
   type AutoAugmentPolicyName,
   type AutoAugmentStep,
+  type AutoAugmentSubPolicy,
   autoAugmentMagnitudes,
   linspaceF32,
   type OpMagnitudes,

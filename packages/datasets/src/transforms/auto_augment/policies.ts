@@ -27,9 +27,10 @@ export type AutoAugmentStep = readonly [AutoAugmentOpName, number, number | null
 /** The policies of torchvision: learned on CIFAR-10, ImageNet and SVHN. @category AutoAugment */
 export type AutoAugmentPolicyName = 'cifar10' | 'imagenet' | 'svhn';
 
-type Sub = readonly [AutoAugmentStep, AutoAugmentStep];
+/** A sub-policy: two steps applied in order. @category AutoAugment */
+export type AutoAugmentSubPolicy = readonly [AutoAugmentStep, AutoAugmentStep];
 
-const IMAGENET: readonly Sub[] = [
+const IMAGENET: readonly AutoAugmentSubPolicy[] = [
   [
     ['Posterize', 0.4, 8],
     ['Rotate', 0.6, 9],
@@ -132,7 +133,7 @@ const IMAGENET: readonly Sub[] = [
   ],
 ];
 
-const CIFAR10: readonly Sub[] = [
+const CIFAR10: readonly AutoAugmentSubPolicy[] = [
   [
     ['Invert', 0.1, null],
     ['Contrast', 0.2, 6],
@@ -235,7 +236,7 @@ const CIFAR10: readonly Sub[] = [
   ],
 ];
 
-const SVHN: readonly Sub[] = [
+const SVHN: readonly AutoAugmentSubPolicy[] = [
   [
     ['ShearX', 0.9, 4],
     ['Invert', 0.2, null],
@@ -345,7 +346,7 @@ const SVHN: readonly Sub[] = [
  * AUTOAUGMENT_POLICIES.cifar10[1]; // [['Rotate', 0.7, 2], ['TranslateX', 0.3, 9]]
  * @category AutoAugment
  */
-export const AUTOAUGMENT_POLICIES: Readonly<Record<AutoAugmentPolicyName, readonly Sub[]>> = {
+export const AUTOAUGMENT_POLICIES: Readonly<Record<AutoAugmentPolicyName, readonly AutoAugmentSubPolicy[]>> = {
   cifar10: CIFAR10,
   imagenet: IMAGENET,
   svhn: SVHN,
