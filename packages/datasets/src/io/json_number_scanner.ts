@@ -9,7 +9,7 @@ import { DatasetFormatError } from './dataset_format_error.js';
  * and rounded to the nearest integer in 0..255. Keys and other tokens are skipped; a number inside a
  * quoted string would be counted, so use it only on files whose strings hold no digits.
  *
- * @param text - the JSON bytes (UTF-8)
+ * @param input - the JSON bytes (UTF-8)
  * @param scale - multiplier before rounding (255 for values stored as v/255, 1 for integers)
  * @param name - file name for error messages
  * @returns the values in order of appearance

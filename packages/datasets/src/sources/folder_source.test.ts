@@ -51,6 +51,15 @@ beforeAll(async () => {
   put(join(dir, 'inr', 'train', 'n01', 'a.png'), png);
   put(join(dir, 'inr', 'val', 'n03', 'c.png'), png);
   writeFileSync(join(dir, 'inr_names.txt'), 'n03 goldfish\nn01 ant\nn02 bee\n');
+  // DomainNet style: folder = label zero-padded to 3, JPEG
+  const jpg = await sharp({
+    create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 100, b: 50 } },
+  })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+  put(join(dir, 'dn', 'train', '002', 'real_1.jpg'), jpg);
+  put(join(dir, 'dn', 'train', '000', 'sketch_9.JPG'), jpg);
+  put(join(dir, 'dn', 'val', '001', 'clipart_3.jpeg'), jpg);
 });
 
 describe('loadImageFolder', () => {
@@ -80,6 +89,16 @@ describe('loadImageFolder', () => {
     expect(src.val.map((it) => it.label)).toEqual([2]);
     const img = await src.val[0].load();
     expect(Array.from(img.pixels.subarray(0, 3))).toEqual([9, 8, 7]);
+  });
+
+  it('DomainNet: label = int(folder), JPEG decode', async () => {
+    const src = loadImageFolder(join(dir, 'dn'), { dataset: 'domainnet' });
+    expect(src.classNames).toEqual(['000', '001', '002']);
+    expect(src.train.map((it) => it.label)).toEqual([0, 2]);
+    expect(src.val.map((it) => it.label)).toEqual([1]);
+    const img = await src.train[1].load();
+    expect(img).toMatchObject({ width: 8, height: 8, channels: 3 });
+    expect(Math.abs(img.pixels[0] - 200)).toBeLessThan(4);
   });
 
   it('explains a wrong layout or folder name', () => {

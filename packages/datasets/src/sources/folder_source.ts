@@ -152,10 +152,16 @@ export function loadImageFolder(root: string, options: FolderSourceOptions = {})
     }
     return sortEntries(entries).map((e) => fileItem(e, mode));
   };
-  const keys = dataset === 'domainnet' || dataset === 'cifar100' ? [] : folders;
+  let classNames: string[];
+  if (dataset === 'domainnet' && !options.classNamesFile) {
+    // the folder is the zero-padded label; no names on disk
+    classNames = Array.from({ length: numClasses }, (_, i) => String(i).padStart(3, '0'));
+  } else {
+    classNames = namesFor(dataset, dataset === 'cifar100' ? [] : folders, options, numClasses);
+  }
   return {
     name: options.name ?? dataset,
-    classNames: namesFor(dataset, keys, options, numClasses),
+    classNames,
     train: collect('train'),
     val: collect('val'),
   };
