@@ -66,6 +66,8 @@ const FAST = SCAN_IMPLEMENTATIONS.filter((impl) => impl.name !== 'reference').ma
 
 describeWithBackends('selectiveScan implementations', (backend) => {
   afterEach(() => setFusedScanCoreForTests(undefined));
+  // reference values and gradients per case, computed once per backend (the slow part)
+  const refCache = new Map<string, ReturnType<typeof scanValueAndGrads>>();
 
   const variants: Array<{ impl: string; core?: 'js' }> = FAST.flatMap((impl) =>
     impl === 'fused' ? [{ impl }, { impl, core: 'js' as const }] : [{ impl }],
@@ -78,7 +80,11 @@ describeWithBackends('selectiveScan implementations', (backend) => {
         const a = randomScanArrays(spec);
         const inputs = scanTensors(a);
         const W = weights(spec.batch * spec.seqLen * spec.dInner, spec.seed + 100);
-        const ref = scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'reference' }));
+        let ref = refCache.get(label);
+        if (ref === undefined) {
+          ref = scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'reference' }));
+          refCache.set(label, ref);
+        }
         const got = scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: impl as 'fused' }));
         expectTensorsClose(got.y, ref.y, { ...tol, label: `${name} [${backend}] ${label}: y` });
         for (const [input, g] of ref.grads) {
