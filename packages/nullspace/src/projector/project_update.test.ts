@@ -54,6 +54,8 @@ describeWithBackends('projectUpdate', () => {
       const P = tf.tensor2d(r.projector, [m, m]);
       const B = tf.tensor2d(r.factored.basis, [m, r.factored.cols]);
       const f = { diag: r.factored.diag, coef: r.factored.coef, basis: B };
+      const BT = tf.transpose(B) as tf.Tensor2D;
+      const fT = { ...f, basisT: BT };
       const U = tf.randomNormal([6, m], 0, 1, 'float32', 3) as tf.Tensor2D;
       const A = tf.randomNormal([m, 4], 0, 1, 'float32', 4) as tf.Tensor2D;
       const before = tf.memory().numTensors;
@@ -61,9 +63,12 @@ describeWithBackends('projectUpdate', () => {
         projectUpdate(U, P, 'right'),
         projectUpdateFactored(U, f, 'right'),
         projectUpdate(A, P, 'left'),
-        projectUpdateFactored(A, f, 'left'),
+        projectUpdateFactored(A, fT, 'left'),
       ];
       expect(tf.memory().numTensors).toBe(before + 4);
+      const f3 = projectUpdateFactored(U, fT, 'right');
+      expectTensorsClose(f3, d1, { rtol: 1e-4, atol: 1e-5 });
+      tf.dispose([f3, BT]);
       expectTensorsClose(f1, d1, { rtol: 1e-4, atol: 1e-5 });
       expectTensorsClose(f2, d2, { rtol: 1e-4, atol: 1e-5 });
       tf.dispose([P, B, U, A, d1, f1, d2, f2]);

@@ -53,6 +53,8 @@ export interface FactoredProjectorTensors {
   readonly coef: number;
   /** B, shape [n, cols]. */
   readonly basis: tf.Tensor2D;
+  /** Bᵀ, shape [cols, n]: pass it (made once per task) to avoid a transpose per step. */
+  readonly basisT?: tf.Tensor2D;
 }
 
 /**
