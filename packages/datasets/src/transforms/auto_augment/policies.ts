@@ -346,11 +346,12 @@ const SVHN: readonly AutoAugmentSubPolicy[] = [
  * AUTOAUGMENT_POLICIES.cifar10[1]; // [['Rotate', 0.7, 2], ['TranslateX', 0.3, 9]]
  * @category AutoAugment
  */
-export const AUTOAUGMENT_POLICIES: Readonly<Record<AutoAugmentPolicyName, readonly AutoAugmentSubPolicy[]>> = {
-  cifar10: CIFAR10,
-  imagenet: IMAGENET,
-  svhn: SVHN,
-};
+export const AUTOAUGMENT_POLICIES: Readonly<Record<AutoAugmentPolicyName, readonly AutoAugmentSubPolicy[]>> =
+  {
+    cifar10: CIFAR10,
+    imagenet: IMAGENET,
+    svhn: SVHN,
+  };
 
 /**
  * `torch.linspace(start, end, steps)` in float32 on the CPU: start + step·i for i < steps/2, else
