@@ -308,7 +308,7 @@ def decode_cases():
         img.save(path, fmt, **kw)
         with Image.open(path) as im:
             mode = im.mode
-            ref = im.convert("L" if mode in ("L", "LA", "I;16") else "RGB")
+            ref = im.convert("L" if mode in ("L", "LA", "I;16") else "RGB")  # CMYK: Pillow's naive cmyk2rgb
         raw = from_pil(ref)
         write_gz(path + ".expected.gz", raw.tobytes())
         h, w, c = raw.shape
@@ -319,6 +319,7 @@ def decode_cases():
     save("rgb.jpg", to_pil(rgb), "JPEG", quality=90)
     save("rgb_444.jpg", to_pil(rgb), "JPEG", quality=95, subsampling=0)
     save("grey.jpg", to_pil(grey), "JPEG", quality=90)
+    save("cmyk.jpg", to_pil(rgb).convert("CMYK"), "JPEG", quality=92)
     save("rgb.png", to_pil(rgb), "PNG")
     save("grey.png", to_pil(grey), "PNG")
     rgba = np.concatenate([rgb, synth(40, 48, 1, 43)], axis=2)

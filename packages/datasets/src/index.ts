@@ -24,7 +24,12 @@ export {
 export { createTar, type ExtractOptions, extractTar } from './download/tar.js';
 // image/ and transforms/ (engineer "transforms")
 export { decodeBmp, isBmp } from './image/decode_bmp.js';
-export { type DecodeMode, type DecodeOptions, decodeImage } from './image/decode_image.js';
+export {
+  type DecodeMode,
+  type DecodeOptions,
+  decodeImage,
+  jpegComponents,
+} from './image/decode_image.js';
 export {
   createImageRecord,
   ImageDecodeError,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareBytes, FIXTURE_DIR, fixtureBytes, fixtureIndex } from '../transforms/testing/synth_image.js';
 import { decodeBmp } from './decode_bmp.js';
-import { decodeImage } from './decode_image.js';
+import { decodeImage, jpegComponents } from './decode_image.js';
 import { ImageDecodeError } from './image_record.js';
 
 describe('decodeImage (against Pillow convert("RGB") / convert("L"))', () => {
@@ -28,6 +28,11 @@ describe('decodeImage (against Pillow convert("RGB") / convert("L"))', () => {
     expect(rgb.pixels[31]).toBe(auto.pixels[10]);
     const bmp = decodeBmp(readFileSync(join(FIXTURE_DIR, 'decode/grey.bmp')), 'grey.bmp', true);
     expect(bmp.channels).toBe(1);
+  });
+
+  it('reads the JPEG component count from the SOF marker', () => {
+    const read = (f: string) => jpegComponents(readFileSync(join(FIXTURE_DIR, 'decode', f)));
+    expect([read('grey.jpg'), read('rgb.jpg'), read('cmyk.jpg'), read('rgb.png')]).toEqual([1, 3, 4, 0]);
   });
 
   it('names the file in errors', async () => {

@@ -27,6 +27,8 @@ export interface DecodeOptions {
 type SharpFactory = (input: Uint8Array) => {
   metadata(): Promise<{ channels?: number; space?: string }>;
   removeAlpha(): ReturnType<SharpFactory>;
+  pipelineColourspace(space: string): ReturnType<SharpFactory>;
+  toColourspace(space: string): ReturnType<SharpFactory>;
   raw(options?: { depth?: string }): ReturnType<SharpFactory>;
   toBuffer(options: {
     resolveWithObject: true;
@@ -37,6 +39,49 @@ let sharpPromise: Promise<SharpFactory> | undefined;
 function loadSharp(): Promise<SharpFactory> {
   sharpPromise ??= import('sharp').then((m) => (m.default ?? m) as unknown as SharpFactory);
   return sharpPromise;
+}
+
+/**
+ * Number of colour components of a JPEG (from its first SOF marker), or 0 when the bytes are not a JPEG
+ * or no SOF is found.
+ *
+ * @param bytes - file bytes
+ * @returns 1 (grey), 3 (YCbCr/RGB), 4 (CMYK/YCCK) or 0
+ * @example
+ * jpegComponents(readFileSync('photo.jpg')); // 3
+ * @category Image
+ */
+export function jpegComponents(bytes: Uint8Array): number {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return 0;
+  let p = 2;
+  while (p + 4 <= bytes.length) {
+    if (bytes[p] !== 0xff) return 0;
+    const marker = bytes[p + 1] as number;
+    if (marker === 0xff) {
+      p++;
+      continue;
+    }
+    const len = ((bytes[p + 2] as number) << 8) | (bytes[p + 3] as number);
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) return p + 9 < bytes.length ? (bytes[p + 9] as number) : 0;
+    if (marker === 0xda || marker === 0xd9) return 0;
+    p += 2 + len;
+  }
+  return 0;
+}
+
+/** Pillow's naive `cmyk2rgb`: v = clip(255 − K − C·(255 − K)/255) with its integer MULDIV255. */
+function cmykToRgb(cmyk: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n * 3);
+  for (let i = 0, s = 0, o = 0; i < n; i++, s += 4, o += 3) {
+    const nk = 255 - (cmyk[s + 3] as number);
+    for (let c = 0; c < 3; c++) {
+      const t = (cmyk[s + c] as number) * nk + 128;
+      const v = nk - (((t >> 8) + t) >> 8);
+      out[o + c] = v < 0 ? 0 : v;
+    }
+  }
+  return out;
 }
 
 function applyMode(img: ImageRecord, mode: DecodeMode): ImageRecord {
@@ -51,9 +96,11 @@ function applyMode(img: ImageRecord, mode: DecodeMode): ImageRecord {
  * **Details**
  * BMP is decoded here (uncompressed 1/4/8/16/24/32-bit); JPEG, PNG, WebP, GIF and TIFF go through sharp.
  * The alpha channel is dropped without compositing and grey is replicated, as PIL `convert("RGB")` does.
- * JPEG pixels come from libjpeg-turbo (mozjpeg) like Pillow's, so they match Pillow exactly for baseline
- * files (checked on fixtures). Embedded ICC profiles and EXIF orientation are ignored by Pillow; sharp
- * ignores orientation too but may apply an embedded ICC profile (rare in these datasets).
+ * JPEG pixels come from libjpeg-turbo (mozjpeg) like Pillow's, so they match Pillow exactly (checked on
+ * fixtures: 4:2:0 and 4:4:4 colour, grey, CMYK). CMYK JPEGs are converted with Pillow's naive formula,
+ * not colour-managed. EXIF orientation is ignored, as by Pillow. Known deviations: an embedded ICC profile
+ * in an RGB file may be applied by sharp (Pillow ignores it); 16-bit PNGs are reduced to their high byte
+ * (Pillow clips 16-bit grey instead).
  * Errors are {@link ImageDecodeError}s that name the file.
  *
  * @param input - file bytes, or a path to read
@@ -84,6 +131,24 @@ export async function decodeImage(
   if (bytes.length === 0) throw new ImageDecodeError(`${source}: file is empty`);
   if (isBmp(bytes)) return applyMode(decodeBmp(bytes, source, mode !== 'rgb'), mode);
   const sharp = await loadSharp();
+  if (jpegComponents(bytes) === 4) {
+    // CMYK/YCCK JPEG: Pillow converts the raw CMYK naively (no ICC); sharp would colour-manage it
+    try {
+      const { data, info } = await sharp(bytes)
+        .pipelineColourspace('cmyk')
+        .toColourspace('cmyk')
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 4) throw new Error(`expected 4 CMYK channels, got ${info.channels}`);
+      const rgb = cmykToRgb(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        info.width * info.height,
+      );
+      return applyMode({ width: info.width, height: info.height, channels: 3, pixels: rgb }, mode);
+    } catch (e) {
+      throw new ImageDecodeError(`${source}: cannot decode CMYK JPEG (${(e as Error).message})`);
+    }
+  }
   let data: Buffer;
   let info: { width: number; height: number; channels: number };
   try {
