@@ -298,6 +298,21 @@ def pipeline_cases():
     add("pipeline_imagenet_r_eval", inp_spec(61, 83, 3, 32), "preset", {"preset": "imagenet-r-eval"}, out, "float32")
 
 
+def swapped_primaries_icc():
+    """An sRGB ICC profile with the red and blue primaries swapped: a colour-managing decoder swaps R and B,
+    Pillow (no colour management) does not."""
+    import struct
+
+    from PIL import ImageCms
+
+    p = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    n = struct.unpack(">I", p[128:132])[0]
+    tags = {bytes(p[132 + 12 * i:136 + 12 * i]): 132 + 12 * i for i in range(n)}
+    r, b = tags[b"rXYZ"], tags[b"bXYZ"]
+    p[r + 4:r + 12], p[b + 4:b + 12] = p[b + 4:b + 12], p[r + 4:r + 12]
+    return bytes(p)
+
+
 def decode_cases():
     dec = []
     rgb = synth(40, 48, 3, 41)
@@ -320,6 +335,9 @@ def decode_cases():
     save("rgb_444.jpg", to_pil(rgb), "JPEG", quality=95, subsampling=0)
     save("grey.jpg", to_pil(grey), "JPEG", quality=90)
     save("cmyk.jpg", to_pil(rgb).convert("CMYK"), "JPEG", quality=92)
+    icc = swapped_primaries_icc()
+    save("icc_swapped.jpg", to_pil(rgb), "JPEG", quality=92, icc_profile=icc)
+    save("icc_swapped.png", to_pil(rgb), "PNG", icc_profile=icc)
     save("rgb.png", to_pil(rgb), "PNG")
     save("grey.png", to_pil(grey), "PNG")
     rgba = np.concatenate([rgb, synth(40, 48, 1, 43)], axis=2)

@@ -24,7 +24,10 @@ export interface DecodeOptions {
   readonly source?: string;
 }
 
-type SharpFactory = (input: Uint8Array) => {
+type SharpFactory = (
+  input: Uint8Array,
+  options?: { ignoreIcc?: boolean },
+) => {
   metadata(): Promise<{ channels?: number; space?: string }>;
   removeAlpha(): ReturnType<SharpFactory>;
   pipelineColourspace(space: string): ReturnType<SharpFactory>;
@@ -97,9 +100,9 @@ function applyMode(img: ImageRecord, mode: DecodeMode): ImageRecord {
  * BMP is decoded here (uncompressed 1/4/8/16/24/32-bit); JPEG, PNG, WebP, GIF and TIFF go through sharp.
  * The alpha channel is dropped without compositing and grey is replicated, as PIL `convert("RGB")` does.
  * JPEG pixels come from libjpeg-turbo (mozjpeg) like Pillow's, so they match Pillow exactly (checked on
- * fixtures: 4:2:0 and 4:4:4 colour, grey, CMYK). CMYK JPEGs are converted with Pillow's naive formula,
- * not colour-managed. EXIF orientation is ignored, as by Pillow. Known deviations: an embedded ICC profile
- * in an RGB file may be applied by sharp (Pillow ignores it); 16-bit PNGs are reduced to their high byte
+ * fixtures: 4:2:0 and 4:4:4 colour, grey, CMYK). Like Pillow, nothing is colour-managed: embedded ICC
+ * profiles are ignored (sharp's `ignoreIcc`) and CMYK JPEGs use Pillow's naive CMYK → RGB formula. EXIF
+ * orientation is ignored, as by Pillow. Known deviation: 16-bit PNGs are reduced to their high byte
  * (Pillow clips 16-bit grey instead).
  * Errors are {@link ImageDecodeError}s that name the file.
  *
@@ -134,7 +137,7 @@ export async function decodeImage(
   if (jpegComponents(bytes) === 4) {
     // CMYK/YCCK JPEG: Pillow converts the raw CMYK naively (no ICC); sharp would colour-manage it
     try {
-      const { data, info } = await sharp(bytes)
+      const { data, info } = await sharp(bytes, { ignoreIcc: true })
         .pipelineColourspace('cmyk')
         .toColourspace('cmyk')
         .raw({ depth: 'uchar' })
@@ -152,7 +155,7 @@ export async function decodeImage(
   let data: Buffer;
   let info: { width: number; height: number; channels: number };
   try {
-    ({ data, info } = await sharp(bytes)
+    ({ data, info } = await sharp(bytes, { ignoreIcc: true })
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true }));
