@@ -5,3 +5,4 @@
  * @module
  */
 export type { PerfReport, PerfRow } from './perf/perf_report.js';
+export { runTrainerPerf, type TrainerPerfOptions } from './perf/trainer_perf.js';
