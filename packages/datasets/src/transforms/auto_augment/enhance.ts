@@ -165,21 +165,26 @@ export function smoothFilter(img: ImageRecord): ImageRecord {
     t1[v] = f32(v * k1);
     t5[v] = f32(v * k5);
   }
-  const row3 = (p: number, mid: Float64Array): number =>
-    f32(
-      f32((t1[src[p - C] as number] as number) + (mid[src[p] as number] as number)) +
-        (t1[src[p + C] as number] as number),
-    );
+  // Each kernel row is (left·k + mid·k' + right·k) summed left to right in float32. The outer rows use
+  // [k1 k1 k1], the centre row [k1 k5 k1]; a source row serves as "outer" for two output rows, so its
+  // outer sums are computed once (Float32Array storage rounds to float32).
+  const outer = new Float32Array(H * stride);
+  const centre = new Float32Array(H * stride);
+  for (let y = 0; y < H; y++) {
+    for (let p = y * stride + C, end = (y + 1) * stride - C; p < end; p++) {
+      const l = t1[src[p - C] as number] as number;
+      const r = t1[src[p + C] as number] as number;
+      outer[p] = f32(l + (t1[src[p] as number] as number)) + r;
+      centre[p] = f32(l + (t5[src[p] as number] as number)) + r;
+    }
+  }
   for (let y = 1; y < H - 1; y++) {
-    for (let x = 1; x < W - 1; x++) {
-      for (let c = 0; c < C; c++) {
-        const p = y * stride + x * C + c;
-        let ss = 0.5;
-        ss = f32(ss + row3(p + stride, t1));
-        ss = f32(ss + row3(p, t5));
-        ss = f32(ss + row3(p - stride, t1));
-        out[p] = ss <= 0 ? 0 : ss >= 255 ? 255 : Math.trunc(ss);
-      }
+    for (let p = y * stride + C, end = (y + 1) * stride - C; p < end; p++) {
+      // ss = 0.5 (rounding offset); ss += row(y+1); ss += row(y); ss += row(y−1)
+      const ss = f32(
+        f32(f32(0.5 + (outer[p + stride] as number)) + (centre[p] as number)) + (outer[p - stride] as number),
+      );
+      out[p] = ss <= 0 ? 0 : ss >= 255 ? 255 : Math.trunc(ss);
     }
   }
   return { width: W, height: H, channels: C, pixels: out };
