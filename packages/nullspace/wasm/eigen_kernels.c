@@ -189,3 +189,54 @@ void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int 
     }
   }
 }
+
+/*
+ * G[i, j] += sum_r X[r, i] X[r, j] for j >= i (upper triangle of the dim x dim float64 G), X
+ * row-major rows x dim float32. Rows in blocks of 128 (the block stays in cache while 4x4 tiles of G
+ * are formed with f64x2 accumulators).
+ */
+__attribute__((export_name("gram_upper")))
+void gram_upper(const float *X, int rows, int dim, f64 *G) {
+  const int d4 = dim - (dim % 4);
+  for (int r0 = 0; r0 < rows; r0 += 128) {
+    const int r1 = (rows - r0 < 128) ? rows : r0 + 128;
+    for (int i = 0; i < d4; i += 4) {
+      for (int j = i; j < d4; j += 4) {
+        v128_t a00 = wasm_f64x2_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int r = r0; r < r1; r++) {
+          const float *x = X + (long)r * dim;
+          const v128_t xj0 = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + j));
+          const v128_t xj1 = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(x + j + 2));
+          v128_t xi;
+          xi = wasm_f64x2_splat((f64)x[i]);
+          a00 = wasm_f64x2_add(a00, wasm_f64x2_mul(xi, xj0)); a01 = wasm_f64x2_add(a01, wasm_f64x2_mul(xi, xj1));
+          xi = wasm_f64x2_splat((f64)x[i + 1]);
+          a10 = wasm_f64x2_add(a10, wasm_f64x2_mul(xi, xj0)); a11 = wasm_f64x2_add(a11, wasm_f64x2_mul(xi, xj1));
+          xi = wasm_f64x2_splat((f64)x[i + 2]);
+          a20 = wasm_f64x2_add(a20, wasm_f64x2_mul(xi, xj0)); a21 = wasm_f64x2_add(a21, wasm_f64x2_mul(xi, xj1));
+          xi = wasm_f64x2_splat((f64)x[i + 3]);
+          a30 = wasm_f64x2_add(a30, wasm_f64x2_mul(xi, xj0)); a31 = wasm_f64x2_add(a31, wasm_f64x2_mul(xi, xj1));
+        }
+        f64 *g = G + (long)i * dim + j;
+        wasm_v128_store(g, wasm_f64x2_add(wasm_v128_load(g), a00));
+        wasm_v128_store(g + 2, wasm_f64x2_add(wasm_v128_load(g + 2), a01));
+        g += dim;
+        wasm_v128_store(g, wasm_f64x2_add(wasm_v128_load(g), a10));
+        wasm_v128_store(g + 2, wasm_f64x2_add(wasm_v128_load(g + 2), a11));
+        g += dim;
+        wasm_v128_store(g, wasm_f64x2_add(wasm_v128_load(g), a20));
+        wasm_v128_store(g + 2, wasm_f64x2_add(wasm_v128_load(g + 2), a21));
+        g += dim;
+        wasm_v128_store(g, wasm_f64x2_add(wasm_v128_load(g), a30));
+        wasm_v128_store(g + 2, wasm_f64x2_add(wasm_v128_load(g + 2), a31));
+      }
+    }
+    for (int i = 0; i < dim; i++) {
+      for (int j = (i > d4 ? i : d4); j < dim; j++) {
+        f64 acc = 0;
+        for (int r = r0; r < r1; r++) acc += (f64)X[(long)r * dim + i] * (f64)X[(long)r * dim + j];
+        G[(long)i * dim + j] += acc;
+      }
+    }
+  }
+}

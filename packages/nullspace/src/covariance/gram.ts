@@ -4,6 +4,8 @@
  * @module
  */
 
+import { eigenKernels, gramUpperWasm } from '../eigen/wasm/eigen_wasm.js';
+
 const ROW_BLOCK = 128;
 
 /**
@@ -14,12 +16,16 @@ const ROW_BLOCK = 128;
  * blocks of 128, each block transposed into a contiguous float64 panel (dim×128), and the upper
  * triangle is formed by a 4×4 register-blocked kernel of length-128 dot products, then mirrored.
  * Cost rows·dim²(+dim²) flops; memory one dim×128 panel plus one dim×dim float64 scratch.
+ * Float32 features run on the wasm SIMD kernel (same blocking, f64x2 accumulators) where available;
+ * `kernels: 'js'` forces the TypeScript kernel. Both sum each entry in row order within 128-row
+ * blocks, so they agree to rounding.
  *
  * @param x - features, shape [rows, dim], row-major
  * @param rows - number of rows of x
  * @param dim - feature dimension
  * @param out - accumulator, shape [dim, dim], row-major; scale·XᵀX is added to it
  * @param scale - multiplier of XᵀX (e.g. 1/rows); default 1
+ * @param kernels - 'wasm' (default where available, float32 input only) or 'js'
  * @example
  * const g = new Float64Array(4 * 4);
  * addGram(features, 10, 4, g, 1 / 10);
@@ -31,6 +37,7 @@ export function addGram(
   dim: number,
   out: Float64Array,
   scale = 1,
+  kernels: 'wasm' | 'js' = 'wasm',
 ): void {
   if (x.length < rows * dim) {
     throw new RangeError(
@@ -39,10 +46,11 @@ export function addGram(
   }
   if (out.length !== dim * dim)
     throw new RangeError(`addGram: out has ${out.length} values, expected ${dim}×${dim}`);
-  const g = new Float64Array(dim * dim); // upper triangle of XᵀX, exact float64 sums
+  const wasm = kernels === 'wasm' && x instanceof Float32Array ? eigenKernels() : null;
+  const g = wasm ? gramUpperWasm(wasm, x as Float32Array, rows, dim) : new Float64Array(dim * dim);
   const rb = ROW_BLOCK;
-  const panel = new Float64Array(dim * rb);
-  for (let r0 = 0; r0 < rows; r0 += rb) {
+  const panel = new Float64Array(wasm ? 0 : dim * rb);
+  for (let r0 = 0; !wasm && r0 < rows; r0 += rb) {
     const m = Math.min(rb, rows - r0);
     // transpose rows r0..r0+m into panel[d*rb + r]
     for (let r = 0; r < m; r++) {

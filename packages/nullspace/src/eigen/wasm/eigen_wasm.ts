@@ -16,7 +16,8 @@ interface WasmGlobal {
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
-interface Kernels {
+/** The exported functions of wasm/eigen_kernels.c. @internal */
+export interface Kernels {
   memory: WasmMemory;
   tridiagonalize: (
     A: number,
@@ -38,6 +39,7 @@ interface Kernels {
     nb: number,
     start: number,
   ) => void;
+  gram_upper: (X: number, rows: number, dim: number, G: number) => void;
 }
 
 let kernels: Kernels | null | undefined;
@@ -164,4 +166,16 @@ export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: 
   }
   mem = new Float64Array(kern.memory.buffer);
   z.set(mem.subarray(oz, oz + n * k));
+}
+
+/** Upper triangle of XᵀX (float64) for float32 X [rows, dim] on the wasm kernels, as a fresh array. @internal */
+export function gramUpperWasm(k: Kernels, x: Float32Array, rows: number, dim: number): Float64Array {
+  const gBytes = dim * dim * 8;
+  const xBytes = Math.ceil((rows * dim * 4) / 16) * 16;
+  ensure(k, gBytes + xBytes);
+  const g = new Float64Array(k.memory.buffer, HEAP_BASE, dim * dim);
+  g.fill(0);
+  new Float32Array(k.memory.buffer, HEAP_BASE + gBytes, rows * dim).set(x.subarray(0, rows * dim));
+  k.gram_upper(HEAP_BASE + gBytes, rows, dim, HEAP_BASE);
+  return new Float64Array(k.memory.buffer, HEAP_BASE, dim * dim).slice();
 }
