@@ -4,6 +4,7 @@ import { mulberry32, randn } from '../internal/random.js';
 import type { FactoredProjector } from '../projector/build_projector.js';
 import { buildProjector } from '../projector/build_projector.js';
 import { projectUpdate, projectUpdateFactored } from '../projector/project_update.js';
+import { timeNumpyEigh } from './numpy_eigh.js';
 import type { PerfReport } from './perf_report.js';
 
 /** Options of {@link runProjectorPerf}. @category Perf */
@@ -16,6 +17,8 @@ export interface ProjectorPerfOptions {
   readonly steps?: number;
   /** Blocks of the model (apply cost is one block × this); default 48. */
   readonly blocks?: number;
+  /** Python for timing numpy's eigh on the same matrix (a load-independent yardstick), or false; default 'python3'. */
+  readonly python?: string | false;
 }
 
 /** A covariance-like matrix: XᵀX/rows of mixed features with decaying scales, plus a small floor. */
@@ -64,8 +67,16 @@ export async function runProjectorPerf(options: ProjectorPerfOptions = {}): Prom
   let total = 0;
   let lastP: Float32Array | undefined;
   let lastF: FactoredProjector | undefined;
+  let numpyNote = 'numpy comparison skipped (python: false)';
   for (let m = 0; m < count; m++) {
     const cov = covarianceLike(n, 77 + m);
+    if (m === 0 && options.python !== false) {
+      const np = timeNumpyEigh(new Map([[n, cov]]), 1, options.python || 'python3');
+      const e = np.seconds?.get(n);
+      numpyNote = e
+        ? `yardstick: numpy eigh on matrix 0 took ${e.full.toFixed(2)} s in this run (${np.note}); 192 × that = ${((192 * e.full) / 60).toFixed(1)} min`
+        : np.note;
+    }
     const t = performance.now();
     const r = buildProjector(cov, n, { eta: 0.95, threshold: { kind: 'adaptive' }, normalize: 'frobenius' });
     const s = (performance.now() - t) / 1000;
@@ -89,6 +100,7 @@ export async function runProjectorPerf(options: ProjectorPerfOptions = {}): Prom
     notes: [
       `mean ${per.toFixed(2)} s per matrix → one paper-model task boundary (192 distinct of 240) ≈ ${boundary.toFixed(1)} min single-threaded (target ≤ 15 min)`,
       'covariance-like matrices: XᵀX/rows of 512 rows of 256 mixed directions with scales exp(−p/40), plus 1e-4·I',
+      numpyNote,
     ],
   };
   // apply cost on the active backend
