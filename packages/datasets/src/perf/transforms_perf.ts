@@ -6,6 +6,8 @@
 import { decodeImage } from '../image/decode_image.js';
 import type { ImageRecord } from '../image/image_record.js';
 import { createRng } from '../rng/pcg64.js';
+import { applyAutoAugmentOp } from '../transforms/auto_augment/auto_augment.js';
+import type { AutoAugmentOpName } from '../transforms/auto_augment/policies.js';
 import { pipelinePreset } from '../transforms/pipeline.js';
 import { resize } from '../transforms/resize.js';
 import type { PerfReport, PerfRow } from './perf_report.js';
@@ -133,7 +135,32 @@ export async function runTransformsPerf(options: TransformsPerfOptions = {}): Pr
       'resize 500×375→224×224 bilinear only',
       await bestRate(m, repeats, () => resize(photo, 224, 224, { filter: 'bilinear' })),
     );
+    const opRows: PerfRow[] = [];
+    const ops: Array<[AutoAugmentOpName, number]> = [
+      ['ShearX', 0.167],
+      ['TranslateX', 100],
+      ['Rotate', 26.7],
+      ['Brightness', 0.5],
+      ['Color', 0.4],
+      ['Contrast', 0.5],
+      ['Sharpness', 0.7],
+      ['Posterize', 5],
+      ['Solarize', 113.3],
+      ['AutoContrast', 0],
+      ['Equalize', 0],
+      ['Invert', 0],
+    ];
+    const k = Math.max(5, Math.round(n / 20));
+    for (const [op, magnitude] of ops) {
+      const rate = await bestRate(k, repeats, () => applyAutoAugmentOp(photo, op, magnitude, 'bilinear'));
+      opRows.push({ op, magnitude, 'CPU ms/op': +(1000 / rate.cpu).toFixed(2) });
+    }
     return [
+      {
+        title: 'datasets — AutoAugment ops on a 500×375 RGB image (one core, bilinear geometry)',
+        rows: opRows,
+        notes: [`best of ${repeats} runs of ${k} calls`],
+      },
       {
         title: 'datasets — decode + transform throughput (one core)',
         rows,
