@@ -81,8 +81,9 @@ function getUnpadded(heap: Float32Array, at: number, rows: number, n: number, np
  * The module is built from `packages/ssm-core/wasm/selective_scan.c` by
  * `scripts/build_scan_wasm.sh`. Inputs are copied into the module's memory (dState padded to a
  * multiple of 4 with zeros), the loops run vectorised over dState in 4-lane groups with a
- * polynomial exp (relative error ~1e-7), and results are copied out. The memory grows to the
- * largest problem seen and is kept. dState above 256 falls back to the JS loops.
+ * polynomial exp (relative error ~1e-7 + 6e-8·|Δ·A|/ln 2), and results are copied out. The
+ * backward pass keeps the states and decays of one batch element (2·seqLen·dInner·dState floats
+ * besides the inputs and gradients). The memory grows to the largest problem seen and is kept. dState above 256 falls back to the JS loops.
  *
  * @param fallback - core used for dState > 256
  * @returns the core, or `undefined` without WebAssembly SIMD
