@@ -240,17 +240,20 @@ def aa_cases():
         img = to_pil(arr)
         space = aa_magnitudes(h, w)
         mags_out[f"{h}x{w}"] = space
-        for interp_name in ("bilinear", "nearest"):
-            interp = Image.BILINEAR if interp_name == "bilinear" else Image.NEAREST
+        for interp_name in ("bilinear", "nearest", "bicubic"):
+            interp = {"bilinear": Image.BILINEAR, "nearest": Image.NEAREST, "bicubic": Image.BICUBIC}[interp_name]
             for op, bin_, sign in ops:
                 geometric = op in ("ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate")
-                if interp_name == "nearest" and not geometric:
+                if interp_name != "bilinear" and not geometric:
+                    continue
+                if interp_name == "bicubic" and iname != "rgb32":
                     continue
                 mag = 0.0 if bin_ is None else space[op][bin_]
                 if sign < 0:
                     mag = -mag
                 if HAVE_TV:
-                    tv_interp = InterpolationMode.BILINEAR if interp_name == "bilinear" else InterpolationMode.NEAREST
+                    tv_interp = {"bilinear": InterpolationMode.BILINEAR, "nearest": InterpolationMode.NEAREST,
+                                 "bicubic": InterpolationMode.BICUBIC}[interp_name]
                     out = _apply_op(img, op, mag, interpolation=tv_interp, fill=None)
                     ref = pil_apply_op(img, op, mag, interp)
                     if not np.array_equal(from_pil(out), from_pil(ref)):
@@ -269,11 +272,13 @@ def rotate_cases():
     for (h, w, c, seed) in [(12, 12, 3, 51), (9, 14, 1, 52)]:
         img = to_pil(synth(h, w, c, seed))
         for angle in (90, 180, 270, -90, 45.5, 400):
-            for interp_name, interp in (("nearest", Image.NEAREST), ("bilinear", Image.BILINEAR)):
+            for interp_name, interp in (("nearest", Image.NEAREST), ("bilinear", Image.BILINEAR),
+                                        ("bicubic", Image.BICUBIC)):
                 out = img.rotate(angle, interp, fillcolor=0 if c == 1 else (0, 0, 0))
                 add(f"rotate_{h}x{w}x{c}_{angle}_{interp_name}", inp_spec(h, w, c, seed), "rotate",
                     {"angle": angle, "interpolation": interp_name}, from_pil(out))
-        for interp_name, interp in (("nearest", Image.NEAREST), ("bilinear", Image.BILINEAR)):
+        for interp_name, interp in (("nearest", Image.NEAREST), ("bilinear", Image.BILINEAR),
+                                    ("bicubic", Image.BICUBIC)):
             m = (0.8, 0.35, -2.5, -0.2, 1.1, 1.75)
             out = img.transform(img.size, Image.AFFINE, m, interp, fillcolor=0 if c == 1 else (0, 0, 0))
             add(f"affine_{h}x{w}x{c}_{interp_name}", inp_spec(h, w, c, seed), "affine",

@@ -8,7 +8,9 @@
  * x' = c + a/2 + a·x (truncated, negative → outside); otherwise 16.16 fixed point
  * (⌊v·65536 + 0.5⌋ coefficients, ⌊·/65536⌋ coordinates). BILINEAR samples at pixel centres
  * (x + 0.5, y + 0.5): outside [0, W)×[0, H) gives the fill (0); inside, the 2×2 neighbours are
- * interpolated in float64 with edge clamping and the result truncated to uint8.
+ * interpolated in float64 with edge clamping and the result truncated to uint8. BICUBIC uses Pillow's
+ * transform kernel (a = −1 cubic convolution over 4×4 neighbours, edges clamped) and clips to [0, 255]
+ * before truncating.
  *
  * @module
  */
@@ -16,11 +18,11 @@ import type { ImageRecord } from '../../image/image_record.js';
 
 /**
  * Interpolation of the geometric AutoAugment ops (torchvision's default is NEAREST; the official Mamba-CL
- * code passes BILINEAR).
+ * code passes BILINEAR; BICUBIC is Pillow's transform bicubic, not the resize one).
  *
  * @category AutoAugment
  */
-export type AffineInterpolation = 'nearest' | 'bilinear';
+export type AffineInterpolation = 'nearest' | 'bilinear' | 'bicubic';
 
 /** A Pillow affine matrix (a, b, c, d, e, f), output → source. @category AutoAugment */
 export type AffineMatrix = readonly [number, number, number, number, number, number];
@@ -146,12 +148,65 @@ function affineBilinear(img: ImageRecord, a: AffineMatrix, out: Uint8Array): voi
   }
 }
 
+function cubic(v1: number, v2: number, v3: number, v4: number, d: number): number {
+  const p1 = v2;
+  const p2 = -v1 + v3;
+  const p3 = 2 * (v1 - v2) + v3 - v4;
+  const p4 = -v1 + v2 - v3 + v4;
+  return p1 + d * (p2 + d * (p3 + d * p4));
+}
+
+function affineBicubic(img: ImageRecord, a: AffineMatrix, out: Uint8Array): void {
+  const { width: W, height: H, channels: C } = img;
+  const src = img.pixels;
+  const clampX = (x: number): number => (x < 0 ? 0 : x < W ? x : W - 1) * C;
+  const stride = W * C;
+  for (let y = 0; y < H; y++) {
+    const yc = y + 0.5;
+    for (let x = 0; x < W; x++) {
+      const xc = x + 0.5;
+      let xin = a[0] * xc + a[1] * yc + a[2];
+      let yin = a[3] * xc + a[4] * yc + a[5];
+      if (xin < 0 || xin >= W || yin < 0 || yin >= H) continue;
+      xin -= 0.5;
+      yin -= 0.5;
+      const xf = Math.floor(xin) - 1;
+      const yf = Math.floor(yin) - 1;
+      const dx = xin - (xf + 1);
+      const dy = yin - (yf + 1);
+      const x0 = clampX(xf);
+      const x1 = clampX(xf + 1);
+      const x2 = clampX(xf + 2);
+      const x3 = clampX(xf + 3);
+      const r0 = (yf < 0 ? 0 : yf < H ? yf : H - 1) * stride;
+      const o = (y * W + x) * C;
+      for (let c = 0; c < C; c++) {
+        const line = (r: number): number =>
+          cubic(
+            src[r + x0 + c] as number,
+            src[r + x1 + c] as number,
+            src[r + x2 + c] as number,
+            src[r + x3 + c] as number,
+            dx,
+          );
+        // rows below the image repeat the last valid one, as Pillow's BICUBIC_BODY does
+        const v1 = line(r0);
+        const v2 = yf + 1 >= 0 && yf + 1 < H ? line((yf + 1) * stride) : v1;
+        const v3 = yf + 2 >= 0 && yf + 2 < H ? line((yf + 2) * stride) : v2;
+        const v4 = yf + 3 >= 0 && yf + 3 < H ? line((yf + 3) * stride) : v3;
+        const v = cubic(v1, v2, v3, v4, dy);
+        out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
+      }
+    }
+  }
+}
+
 /**
  * `img.transform(img.size, Image.AFFINE, matrix, resample, fillcolor=0)` of Pillow 9.
  *
  * @param img - source image
  * @param matrix - (a, b, c, d, e, f), output pixel → source position
- * @param interpolation - `'nearest'` or `'bilinear'`
+ * @param interpolation - `'nearest'`, `'bilinear'` or `'bicubic'`
  * @returns a new image of the same size; pixels mapped from outside the source are 0
  * @example
  * const shifted = affineTransform(img, [1, 0, -5, 0, 1, 0], 'nearest'); // moves content 5 px right
@@ -165,9 +220,11 @@ export function affineTransform(
   const out = new Uint8Array(img.pixels.length);
   if (interpolation === 'bilinear') {
     affineBilinear(img, matrix, out);
+  } else if (interpolation === 'bicubic') {
+    affineBicubic(img, matrix, out);
   } else if (interpolation !== 'nearest') {
     throw new RangeError(
-      `affineTransform: unknown interpolation '${interpolation}', expected nearest or bilinear`,
+      `affineTransform: unknown interpolation '${interpolation as string}', expected nearest, bilinear or bicubic`,
     );
   } else if (matrix[1] === 0 && matrix[3] === 0) {
     scaleAffine(img, matrix, out);
@@ -198,7 +255,7 @@ function roundTo15(x: number): number {
  *
  * @param img - source image
  * @param angle - degrees, counter-clockwise
- * @param interpolation - `'nearest'` or `'bilinear'`
+ * @param interpolation - `'nearest'`, `'bilinear'` or `'bicubic'`
  * @returns a new image
  * @example
  * rotate(img, 30, 'bilinear');
