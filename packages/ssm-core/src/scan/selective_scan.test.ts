@@ -134,6 +134,25 @@ describeWithBackends('selectiveScan implementations', (backend) => {
     );
   });
 
+  it('works under tf.variableGrads (A and D as variables), like in a training step', () => {
+    const inputs = scanTensors(
+      randomScanArrays({ batch: 1, seqLen: 5, dInner: 3, dState: 4, seed: 41, withD: true }),
+    );
+    const A = tf.variable(inputs.A, true, 'scan_test_A');
+    const D = tf.variable(inputs.D as tf.Tensor1D, true, 'scan_test_D');
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(selectiveScan({ ...inputs, A, D })) as tf.Scalar,
+      [A, D],
+    );
+    const ref = tf.grads((a: tf.Tensor, d: tf.Tensor) =>
+      tf.sum(selectiveScan({ ...inputs, A: a as tf.Tensor2D, D: d as tf.Tensor1D }, { impl: 'reference' })),
+    )([inputs.A, inputs.D as tf.Tensor]);
+    expectTensorsClose(grads[A.name], ref[0], { rtol: 1e-4, atol: 1e-5, label: 'dA' });
+    expectTensorsClose(grads[D.name], ref[1], { rtol: 1e-4, atol: 1e-5, label: 'dD' });
+    tf.dispose([value, ...Object.values(grads), ...ref, A, D]);
+    disposeScanInputs(inputs);
+  });
+
   it('rejects inputs of the wrong shape, naming the input and the expected shape', () => {
     const inputs = scanTensors(randomScanArrays({ batch: 1, seqLen: 3, dInner: 2, dState: 4, seed: 1 }));
     const badB = tf.zeros([1, 3, 5]) as tf.Tensor3D;
