@@ -128,7 +128,7 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     numClasses: 10,
     numTasks: 5,
     model: 'tiny',
-    weights: { kind: 'pretrain', dataset: 'mnist', epochs: 2, perClass: 300, lr: 2e-3, batchSize: 50 },
+    weights: { kind: 'pretrain', dataset: 'mnist', epochs: 2, perClass: 150, lr: 2e-3, batchSize: 50 },
     seeds: [2024],
     strategies: ['mamba-cl', 'finetune', 'joint'],
     train: {

@@ -1,25 +1,4 @@
-/**
- * The part of a `@mamba-cl/cl-trainer` `TrainerEvent` the progress display reads (structural, so that
- * any trainer event can be passed through unchanged).
- *
- * @category Progress
- */
-export interface TrainerEventLike {
-  readonly type: string;
-  readonly task?: number;
-  readonly numTasks?: number;
-  readonly epoch?: number;
-  readonly epochs?: number;
-  readonly steps?: number;
-  readonly loss?: number;
-  readonly phase?: string;
-  readonly done?: number;
-  readonly total?: number;
-  readonly accuracies?: readonly number[];
-  readonly accuracy?: number;
-  readonly forgetting?: number;
-  readonly imagesPerSec?: number;
-}
+import type { TrainerEvent } from '@mamba-cl/cl-trainer';
 
 /**
  * The typed event stream of a benchmark run: the bench's own events plus every trainer event
@@ -51,7 +30,7 @@ export type BenchEvent =
       readonly path: string;
     }
   | { readonly type: 'strategy-start'; readonly strategy: string }
-  | { readonly type: 'trainer'; readonly strategy: string; readonly event: TrainerEventLike }
+  | { readonly type: 'trainer'; readonly strategy: string; readonly event: TrainerEvent }
   | {
       readonly type: 'strategy-end';
       readonly strategy: string;

@@ -1,4 +1,5 @@
-import type { BenchEvent, TrainerEventLike } from './bench_event.js';
+import type { TrainerEvent } from '@mamba-cl/cl-trainer';
+import type { BenchEvent } from './bench_event.js';
 import type { ProgressBar } from './progress_bar.js';
 
 const pct = (v: number) => `${v.toFixed(2)}%`;
@@ -27,37 +28,39 @@ export function eventProgress(bar: ProgressBar): (event: BenchEvent) => void {
     lossEma = Number.isNaN(lossEma) ? loss : 0.9 * lossEma + 0.1 * loss;
     return `loss ${lossEma.toFixed(3)}`;
   };
-  const trainer = (strategy: string, e: TrainerEventLike) => {
+  const trainer = (strategy: string, e: TrainerEvent) => {
     switch (e.type) {
       case 'run-start':
-        numTasks = e.numTasks ?? 0;
+        numTasks = e.numTasks;
         break;
       case 'task-start':
-        numTasks = e.numTasks ?? numTasks;
+        numTasks = e.numTasks;
         stepsInTask = 0;
         lossEma = Number.NaN;
         break;
       case 'epoch-start':
         if (e.epoch === 0 || !bar.active) {
-          const total = (e.steps ?? 0) * (e.epochs ?? 1);
-          bar.start(`${strategy} task ${(e.task ?? 0) + 1}/${numTasks}`, total);
-          stepsInTask = (e.epoch ?? 0) * (e.steps ?? 0);
+          const total = (e.steps ?? 0) * e.epochs;
+          bar.start(`${strategy} task ${e.task + 1}/${numTasks}`, total);
+          stepsInTask = e.epoch * (e.steps ?? 0);
         }
         break;
       case 'step': {
         stepsInTask += 1;
-        const speed = e.imagesPerSec !== undefined ? ` ${e.imagesPerSec.toFixed(0)} img/s` : '';
-        bar.update(stepsInTask, `${ema(e.loss ?? Number.NaN)}${speed}`);
+        const speed = ` ${e.imagesPerSec.toFixed(0)} img/s`;
+        bar.update(stepsInTask, `${ema(e.loss)}${speed}`);
         break;
       }
       case 'boundary':
         if (e.done === e.total)
-          bar.log(`  ${strategy} task ${(e.task ?? 0) + 1}: ${e.phase} done (${e.total})`);
+          bar.log(
+            `  ${strategy} task ${e.task + 1}: ${e.phase} done (${e.total}, ${e.seconds.toFixed(1)} s)`,
+          );
         break;
       case 'eval':
         bar.finish();
         bar.log(
-          `  ${strategy} after task ${(e.task ?? 0) + 1}: accuracy ${pct(e.accuracy ?? 0)}, forgetting ${pct(e.forgetting ?? 0)}  [${(e.accuracies ?? []).map((a) => a.toFixed(1)).join(' ')}]`,
+          `  ${strategy} after task ${e.task + 1}: accuracy ${pct(e.accuracy)}, forgetting ${pct(e.forgetting)}  [${e.accuracies.map((a) => a.toFixed(1)).join(' ')}]`,
         );
         break;
       default:

@@ -66,8 +66,8 @@ describe('eventProgress', () => {
       for (let s = 0; s < 2; s++)
         tr({ type: 'step', task: 0, epoch: e, step: s, steps: 2, loss: 1, imagesPerSec: 50 });
     }
-    tr({ type: 'boundary', task: 0, phase: 'features', done: 1, total: 3 });
-    tr({ type: 'boundary', task: 0, phase: 'features', done: 3, total: 3 });
+    tr({ type: 'boundary', task: 0, phase: 'features', done: 1, total: 3, seconds: 1 });
+    tr({ type: 'boundary', task: 0, phase: 'features', done: 3, total: 3, seconds: 2 });
     tr({ type: 'eval', task: 0, accuracies: [97.5], accuracy: 97.5, forgetting: 0 });
     on({
       type: 'strategy-end',
@@ -81,8 +81,8 @@ describe('eventProgress', () => {
     expect(text).toContain('default, seed 2024: mamba-cl on 2 tasks → runs/x');
     expect(text).toContain('mamba-cl task 1/2: started (4 steps)');
     expect(text).toMatch(/100% 4\/4 .*loss 1\.000 50 img\/s/);
-    expect(text).toContain('mamba-cl task 1: features done (3)');
-    expect(text).not.toContain('features done (1)');
+    expect(text).toContain('mamba-cl task 1: features done (3, 2.0 s)');
+    expect(text).not.toContain('features done (1');
     expect(text).toContain('mamba-cl after task 1: accuracy 97.50%, forgetting 0.00%  [97.5]');
     expect(text).toContain('mamba-cl partial: final accuracy 97.50%');
   });
