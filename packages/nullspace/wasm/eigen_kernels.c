@@ -12,26 +12,45 @@ typedef double f64;
 
 static inline f64 fabs_(f64 x) { return x < 0 ? -x : x; }
 
-/* y[s..n) += A[s..n, s..n] v, upper triangle of row-major A. */
+/* y[s..n) += A[s..n, s..n] v, upper triangle of row-major A. Two rows at a time share the loads
+ * and stores of v and y (the A rows are the memory traffic that remains). */
 static void symv_upper(const f64 *A, int n, int s, const f64 *v, f64 *y) {
-  for (int i = s; i < n; i++) {
-    const f64 *r = A + (long)i * n;
-    const f64 vi = v[i];
-    f64 acc = r[i] * vi;
-    int c = i + 1;
-    v128_t vacc = wasm_f64x2_splat(0.0);
-    const v128_t vvi = wasm_f64x2_splat(vi);
+  int i = s;
+  for (; i + 1 < n; i += 2) {
+    const f64 *r0 = A + (long)i * n;
+    const f64 *r1 = r0 + n;
+    const f64 v0 = v[i], v1 = v[i + 1];
+    /* 2x2 diagonal block: A[i,i], A[i,i+1], A[i+1,i+1] */
+    f64 acc0 = r0[i] * v0 + r0[i + 1] * v1;
+    f64 acc1 = r0[i + 1] * v0 + r1[i + 1] * v1;
+    int c = i + 2;
+    v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0;
+    const v128_t vv0 = wasm_f64x2_splat(v0), vv1 = wasm_f64x2_splat(v1);
     for (; c + 1 < n; c += 2) {
-      v128_t a = wasm_v128_load(r + c);
-      v128_t x = wasm_v128_load(v + c);
-      vacc = wasm_f64x2_add(vacc, wasm_f64x2_mul(a, x));
-      v128_t yy = wasm_v128_load(y + c);
-      wasm_v128_store(y + c, wasm_f64x2_add(yy, wasm_f64x2_mul(a, vvi)));
+      const v128_t a0 = wasm_v128_load(r0 + c);
+      const v128_t a1 = wasm_v128_load(r1 + c);
+      const v128_t x = wasm_v128_load(v + c);
+      s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(a0, x));
+      s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(a1, x));
+      const v128_t yy = wasm_v128_load(y + c);
+      wasm_v128_store(y + c, wasm_f64x2_add(yy, wasm_f64x2_add(wasm_f64x2_mul(a0, vv0), wasm_f64x2_mul(a1, vv1))));
     }
-    acc += wasm_f64x2_extract_lane(vacc, 0) + wasm_f64x2_extract_lane(vacc, 1);
+    acc0 += wasm_f64x2_extract_lane(s0, 0) + wasm_f64x2_extract_lane(s0, 1);
+    acc1 += wasm_f64x2_extract_lane(s1, 0) + wasm_f64x2_extract_lane(s1, 1);
     for (; c < n; c++) {
+      acc0 += r0[c] * v[c];
+      acc1 += r1[c] * v[c];
+      y[c] += r0[c] * v0 + r1[c] * v1;
+    }
+    y[i] += acc0;
+    y[i + 1] += acc1;
+  }
+  for (; i < n; i++) {
+    const f64 *r = A + (long)i * n;
+    f64 acc = r[i] * v[i];
+    for (int c = i + 1; c < n; c++) {
       acc += r[c] * v[c];
-      y[c] += r[c] * vi;
+      y[c] += r[c] * v[i];
     }
     y[i] += acc;
   }
@@ -87,13 +106,15 @@ static void rank2k_upper(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int
 }
 
 /*
- * Blocked Householder tridiagonalisation, in place on A (row-major n x n, upper triangle read).
- * Outputs d[n], e[n-1], tau[n-1]; reflector k is left in row k, columns k+1..n-1.
- * Scratch: vp, wp (NB*n each), y (n).
+ * One panel (columns k0..k0+NB-1) of the blocked Householder tridiagonalisation, in place on A
+ * (row-major n x n, upper triangle read), followed by the trailing rank-2NB update. JS calls it for
+ * k0 = 0, NB, 2NB, ... (many short calls let V8 move from its baseline to its optimising wasm
+ * compiler early; one long call would run in baseline code throughout). Outputs d[n], e[n-1],
+ * tau[n-1]; reflector k is left in row k, columns k+1..n-1. Scratch: vp, wp (NB*n each), y (n).
  */
-__attribute__((export_name("tridiagonalize")))
-void tridiagonalize(f64 *A, int n, f64 *d, f64 *e, f64 *tau, f64 *vp, f64 *wp, f64 *y) {
-  for (int k0 = 0; k0 < n; k0 += NB) {
+__attribute__((export_name("tridiagonalize_panel")))
+void tridiagonalize_panel(f64 *A, int n, int k0, f64 *d, f64 *e, f64 *tau, f64 *vp, f64 *wp, f64 *y) {
+  {
     const int nb = (n - k0 < NB) ? n - k0 : NB;
     for (long i = 0; i < (long)NB * n; i++) { vp[i] = 0; wp[i] = 0; }
     for (int j = 0; j < nb; j++) {

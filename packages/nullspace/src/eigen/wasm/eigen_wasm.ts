@@ -19,9 +19,10 @@ interface WasmGlobal {
 /** The exported functions of wasm/eigen_kernels.c. @internal */
 export interface Kernels {
   memory: WasmMemory;
-  tridiagonalize: (
+  tridiagonalize_panel: (
     A: number,
     n: number,
+    k0: number,
     d: number,
     e: number,
     tau: number,
@@ -104,7 +105,9 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number): Trid
   const total = oy + n - base;
   const mem = ensure(k, total * 8);
   mem.set(a.subarray(0, nn), oA);
-  k.tridiagonalize(oA * 8, n, od * 8, oe * 8, ot * 8, ov * 8, ow * 8, oy * 8);
+  // one call per panel: V8 tiers short calls up to optimised code early (see eigen_kernels.c)
+  for (let k0 = 0; k0 < n; k0 += NB)
+    k.tridiagonalize_panel(oA * 8, n, k0, od * 8, oe * 8, ot * 8, ov * 8, ow * 8, oy * 8);
   const m = new Float64Array(k.memory.buffer);
   return {
     n,
@@ -176,6 +179,8 @@ export function gramUpperWasm(k: Kernels, x: Float32Array, rows: number, dim: nu
   const g = new Float64Array(k.memory.buffer, HEAP_BASE, dim * dim);
   g.fill(0);
   new Float32Array(k.memory.buffer, HEAP_BASE + gBytes, rows * dim).set(x.subarray(0, rows * dim));
-  k.gram_upper(HEAP_BASE + gBytes, rows, dim, HEAP_BASE);
+  for (let r0 = 0; r0 < rows; r0 += 128) {
+    k.gram_upper(HEAP_BASE + gBytes + r0 * dim * 4, Math.min(128, rows - r0), dim, HEAP_BASE);
+  }
   return new Float64Array(k.memory.buffer, HEAP_BASE, dim * dim).slice();
 }
