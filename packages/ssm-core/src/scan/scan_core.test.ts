@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectTensorsClose } from '../testing.js';
 import type { ScanDims } from './scan_core.js';
@@ -5,6 +6,7 @@ import { JS_SCAN_CORE } from './scan_core_js.js';
 import { activeScanCore } from './scan_core_select.js';
 import { createWasmScanCore } from './scan_core_wasm.js';
 import { mulberry32 } from './scan_testing.js';
+import { SCAN_WASM_BASE64 } from './scan_wasm_binary.js';
 
 function arrays(dims: ScanDims, seed: number, aMin = -3) {
   const rnd = mulberry32(seed);
@@ -24,6 +26,11 @@ function arrays(dims: ScanDims, seed: number, aMin = -3) {
 
 describe('WebAssembly SIMD scan core', () => {
   const wasm = createWasmScanCore(JS_SCAN_CORE);
+
+  it('embeds exactly the committed wasm/selective_scan.wasm (rebuild with scripts/build_scan_wasm.sh)', () => {
+    const committed = readFileSync(new URL('../../wasm/selective_scan.wasm', import.meta.url));
+    expect(Buffer.from(SCAN_WASM_BASE64, 'base64').equals(committed)).toBe(true);
+  });
 
   it('compiles on this runtime and is the active core', () => {
     expect(wasm?.name).toBe('wasm-simd');
