@@ -5,7 +5,7 @@
  */
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { createStrategy } from '../strategy/builtin_strategies.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { StrategyOptions } from '../strategy/strategy_registry.js';
@@ -108,17 +108,52 @@ export function runStrategyConformance(
   describeWithBackends(
     title,
     () => {
-      it('runs its hooks in lifecycle order and completes a run', async () => {
-        const log: Recorded[] = [];
+      // One run per strategy (the tiny backbone is slow per op); the tests below check its records.
+      const rec = {
+        log: [] as Recorded[],
+        losses: [] as number[],
+        perTask: new Map<number, Set<number>>(),
+        rows: [] as number[],
+        before: 0,
+        after: 0,
+        hasAfterTask: false,
+        stateA: undefined as ReturnType<Strategy['saveState']> | undefined,
+        stateB: undefined as ReturnType<Strategy['saveState']> | undefined,
+        disposeTwice: undefined as unknown,
+      };
+      beforeAll(async () => {
+        rec.before = tf.memory().numTensors;
         const inner = make();
-        const { backbone, trainer } = setup(recorder(inner, log));
-        const losses: number[] = [];
+        rec.hasAfterTask = typeof inner.afterTask === 'function';
+        const { backbone, trainer } = setup(recorder(inner, rec.log));
         trainer.on((e) => {
-          if (e.type === 'step') losses.push(e.loss);
+          if (e.type !== 'step') return;
+          rec.losses.push(e.loss);
+          const set = rec.perTask.get(e.task) ?? new Set<number>();
+          set.add(tf.memory().numTensors);
+          rec.perTask.set(e.task, set);
         });
         const result = await trainer.run();
-        expect(result.accuracy.map((r) => r.length)).toEqual([1, 2, 3]);
-        for (const l of losses) expect(Number.isFinite(l)).toBe(true);
+        rec.rows = result.accuracy.map((r) => r.length);
+        rec.stateA = inner.saveState();
+        const copy = make();
+        copy.loadState(rec.stateA);
+        rec.stateB = copy.saveState();
+        trainer.dispose();
+        inner.dispose();
+        try {
+          inner.dispose();
+        } catch (e) {
+          rec.disposeTwice = e;
+        }
+        copy.dispose();
+        backbone.dispose();
+        rec.after = tf.memory().numTensors;
+      });
+
+      it('runs its hooks in lifecycle order and completes a run', () => {
+        expect(rec.rows).toEqual([1, 2, 3]);
+        for (const l of rec.losses) expect(Number.isFinite(l)).toBe(true);
         const rank: Record<string, number> = {
           beforeTask: 0,
           beforeStep: 1,
@@ -129,11 +164,11 @@ export function runStrategyConformance(
           afterTask: 6,
         };
         let prev = { task: -1, r: 0 };
-        for (const { hook, task } of log) {
+        for (const { hook, task } of rec.log) {
           const r = rank[hook];
           if (task !== prev.task) {
             expect(task, `${hook} of task ${task} after task ${prev.task}`).toBe(prev.task + 1);
-            if (prev.task >= 0 && typeof inner.afterTask === 'function') {
+            if (prev.task >= 0 && rec.hasAfterTask) {
               expect(prev.r, `task ${prev.task} ended with afterTask`).toBe(6);
             }
           } else if (r < prev.r) {
@@ -145,42 +180,19 @@ export function runStrategyConformance(
           }
           prev = { task, r };
         }
-        if (typeof inner.afterTask === 'function')
-          expect(log.filter((x) => x.hook === 'afterTask')).toHaveLength(3);
-        trainer.dispose();
-        inner.dispose();
-        backbone.dispose();
+        if (rec.hasAfterTask) expect(rec.log.filter((x) => x.hook === 'afterTask')).toHaveLength(3);
       });
 
-      it('leaks no tensors', async () => {
-        const before = tf.memory().numTensors;
-        const s = make();
-        const { backbone, trainer } = setup(s);
-        const perTask = new Map<number, Set<number>>();
-        trainer.on((e) => {
-          if (e.type === 'step') {
-            const set = perTask.get(e.task) ?? new Set<number>();
-            set.add(tf.memory().numTensors);
-            perTask.set(e.task, set);
-          }
-        });
-        await trainer.run();
-        for (const [task, counts] of perTask)
+      it('leaks no tensors', () => {
+        expect(rec.perTask.size).toBe(3);
+        for (const [task, counts] of rec.perTask)
           expect(counts.size, `tensor counts at the steps of task ${task}`).toBe(1);
-        trainer.dispose();
-        s.dispose();
-        backbone.dispose();
-        expect(tf.memory().numTensors).toBe(before);
+        expect(rec.after, 'tensors after disposing trainer, strategy and backbone').toBe(rec.before);
       });
 
-      it('round-trips its state and can be disposed twice', async () => {
-        const s = make();
-        const { backbone, trainer } = setup(s);
-        await trainer.run();
-        const a = s.saveState();
-        const copy = make();
-        copy.loadState(a);
-        const b = copy.saveState();
+      it('round-trips its state and can be disposed twice', () => {
+        const a = rec.stateA as ReturnType<Strategy['saveState']>;
+        const b = rec.stateB as ReturnType<Strategy['saveState']>;
         expect(JSON.stringify(b.meta)).toBe(JSON.stringify(a.meta));
         expect(Object.keys(b.arrays).sort()).toEqual(Object.keys(a.arrays).sort());
         for (const k of Object.keys(a.arrays)) {
@@ -194,11 +206,7 @@ export function runStrategyConformance(
             k,
           ).toBe(true);
         }
-        trainer.dispose();
-        s.dispose();
-        s.dispose();
-        copy.dispose();
-        backbone.dispose();
+        expect(rec.disposeTwice).toBeUndefined();
       });
     },
     { backends: options.backends ?? ['cpu'] },

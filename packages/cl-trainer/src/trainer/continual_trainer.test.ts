@@ -17,7 +17,7 @@ describeWithBackends(
       const stream = syntheticStream({
         numTasks: 3,
         classesPerTask: 2,
-        trainPerClass: 4,
+        trainPerClass: 2,
         valPerClass: 3,
         seed: 2,
       });
@@ -33,12 +33,12 @@ describeWithBackends(
       expect(result.accuracy.map((r) => r.length)).toEqual([1, 2, 3]);
       expect(result.evalCounts).toEqual([6, 6, 6]);
       for (const row of result.accuracy) for (const a of row) expect(a >= 0 && a <= 100).toBe(true);
-      // 8 images × 2 passes / batch 8 = 2 batches per epoch, 3 epochs, 3 tasks
-      expect(result.steps).toBe(18);
+      // 4 images × 2 passes / batch 8 = 1 batch per epoch, 3 epochs, 3 tasks
+      expect(result.steps).toBe(9);
       const types = events.map((e) => e.type);
       expect(types[0]).toBe('run-start');
       expect(types.at(-1)).toBe('run-end');
-      expect(types.filter((t) => t === 'step')).toHaveLength(18);
+      expect(types.filter((t) => t === 'step')).toHaveLength(9);
       const lrs = events.filter((e) => e.type === 'epoch-start').map((e) => (e as { lr: number }).lr);
       // milestones [2] with timm's +1: epochs 0 → lr, 1 → 0.1·lr (bisect_right([2], 2) = 1), 2 → 0.1·lr
       expect(lrs.slice(0, 3).map((x) => Number(x.toPrecision(6)))).toEqual([0.01, 0.001, 0.001]);
