@@ -9,5 +9,6 @@ export type { PerfReport, PerfRow } from './perf/perf_report.js';
 export { runScanPerf, type ScanPerfOptions } from './perf/scan_perf.js';
 // end scan exports
 // model exports (engineer "model")
+export { type ModelPerfOptions, runModelPerf } from './perf/model_perf.js';
 export { runStepPerf, type StepPerfOptions } from './perf/step_perf.js';
 // end model exports

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { convSilu } from '../ops/conv_silu.js';
 import { gateNorm } from '../ops/gate_norm.js';
 import { fusedKernelsAvailable } from '../ops/js_kernel_io.js';
 import { causalConv1d } from './causal_conv1d.js';
@@ -54,7 +53,7 @@ export interface DefocusMixerOptions {
   groupNormEps?: number;
   scanImpl?: MixerScanImpl;
   /**
-   * Use the fused JS-loop kernels (conv+SiLU, group-RMS+skip+gate) and the reverse-free RoPE:
+   * Use the fused JS-loop kernel (group-RMS+skip+gate) and the reverse-free RoPE:
    * `'auto'` (default) where they exist (cpu, wasm), `false` for the plain-op path (the reference).
    */
   fused?: boolean | 'auto';
@@ -112,19 +111,9 @@ export function defocusMixer(
     options.fused === undefined || options.fused === 'auto' ? fusedKernelsAvailable() : options.fused;
   const out = tf.tidy(() => {
     const xz = linear(tf.reshape(u, [rows, dModel]) as tf.Tensor2D, p.inProj); // [rows, 2·dInner]
-    let x2: tf.Tensor2D;
-    if (fused) {
-      x2 = convSilu(
-        xz,
-        tf.reshape(p.convWeight, [dInner, p.convWeight.shape[2]]) as tf.Tensor2D,
-        p.convBias,
-        seqLen,
-      );
-    } else {
-      const xPre = tf.reshape(tf.slice(xz, [0, 0], [rows, dInner]), [batch, seqLen, dInner]) as tf.Tensor3D;
-      const xc = causalConv1d(xPre, p.convWeight, p.convBias);
-      x2 = tf.reshape(tf.mul(xc, tf.sigmoid(xc)), [rows, dInner]) as tf.Tensor2D; // SiLU
-    }
+    const xPre = tf.reshape(tf.slice(xz, [0, 0], [rows, dInner]), [batch, seqLen, dInner]) as tf.Tensor3D;
+    const xc = causalConv1d(xPre, p.convWeight, p.convBias);
+    const x2 = tf.reshape(tf.mul(xc, tf.sigmoid(xc)), [rows, dInner]) as tf.Tensor2D; // SiLU
     const x = tf.reshape(x2, [batch, seqLen, dInner]) as tf.Tensor3D;
     let B: tf.Tensor3D;
     let C: tf.Tensor3D;

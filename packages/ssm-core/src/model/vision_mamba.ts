@@ -108,7 +108,9 @@ export class VisionMamba {
     const params = new Map<string, tf.Variable>();
     const add = (name: string, shape: number[], data: Float32Array): void => {
       const trainable = TRAINABLE_PATTERNS.some((p) => name.includes(p));
-      params.set(name, tf.variable(tf.tensor(data, shape), trainable, prefix + name, 'float32'));
+      const init = tf.tensor(data, shape, 'float32');
+      params.set(name, tf.variable(init, trainable, prefix + name, 'float32'));
+      init.dispose(); // the variable holds its own reference to the data
     };
     const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
     const uni = (shape: number[], bound: number) => rng.uniformArray(size(shape), -bound, bound);

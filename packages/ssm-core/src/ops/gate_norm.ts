@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { JS_KERNEL_BACKENDS, readInput, writeOutput } from './js_kernel_io.js';
+import { JS_KERNEL_BACKENDS, runJsKernel } from './js_kernel_io.js';
 
 /** Kernel names (forward and its gradient). @internal */
 export const GATE_NORM_KERNEL = 'MambaGroupRmsGate';
@@ -17,25 +17,34 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { groupSize, eps } = attrs as unknown as GateNormAttrs;
   const [rows, dInner] = s.shape;
   const width = xz.shape[1];
-  const S = readInput(backend, s, GATE_NORM_KERNEL, 's');
-  const X = readInput(backend, x, GATE_NORM_KERNEL, 'x');
-  const Z = readInput(backend, xz, GATE_NORM_KERNEL, 'xz');
-  const Dv = readInput(backend, D, GATE_NORM_KERNEL, 'D');
-  const out = new Float32Array(rows * dInner);
-  for (let r = 0; r < rows; r++) {
-    const o = r * dInner;
-    const zo = r * width + dInner;
-    for (let g0 = 0; g0 < dInner; g0 += groupSize) {
-      let ms = 0;
-      for (let d = g0; d < g0 + groupSize; d++) ms += S[o + d] * S[o + d];
-      const inv = 1 / Math.sqrt(ms / groupSize + eps);
-      for (let d = g0; d < g0 + groupSize; d++) {
-        const z = Z[zo + d];
-        out[o + d] = (S[o + d] * inv + Dv[d] * X[o + d]) * z * sigmoid(z);
+  const inputsList = [
+    ['s', s],
+    ['x', x],
+    ['xz', xz],
+    ['D', D],
+  ] as const;
+  const [result] = runJsKernel(
+    backend,
+    GATE_NORM_KERNEL,
+    inputsList,
+    [[rows, dInner]],
+    ([S, X, Z, Dv], [out]) => {
+      for (let r = 0; r < rows; r++) {
+        const o = r * dInner;
+        const zo = r * width + dInner;
+        for (let g0 = 0; g0 < dInner; g0 += groupSize) {
+          let ms = 0;
+          for (let d = g0; d < g0 + groupSize; d++) ms += S[o + d] * S[o + d];
+          const inv = 1 / Math.sqrt(ms / groupSize + eps);
+          for (let d = g0; d < g0 + groupSize; d++) {
+            const z = Z[zo + d];
+            out[o + d] = (S[o + d] * inv + Dv[d] * X[o + d]) * z * sigmoid(z);
+          }
+        }
       }
-    }
-  }
-  return writeOutput(backend, [rows, dInner], out, GATE_NORM_KERNEL);
+    },
+  );
+  return result;
 };
 
 const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -43,48 +52,51 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { groupSize, eps } = attrs as unknown as GateNormAttrs;
   const [rows, dInner] = s.shape;
   const width = xz.shape[1];
-  const S = readInput(backend, s, GATE_NORM_GRAD_KERNEL, 's');
-  const X = readInput(backend, x, GATE_NORM_GRAD_KERNEL, 'x');
-  const Z = readInput(backend, xz, GATE_NORM_GRAD_KERNEL, 'xz');
-  const Dv = readInput(backend, D, GATE_NORM_GRAD_KERNEL, 'D');
-  const G = readInput(backend, dy, GATE_NORM_GRAD_KERNEL, 'dy');
-  const dS = new Float32Array(rows * dInner);
-  const dX = new Float32Array(rows * dInner);
-  const dXZ = new Float32Array(rows * width);
-  const dD = new Float64Array(dInner);
-  for (let r = 0; r < rows; r++) {
-    const o = r * dInner;
-    const zo = r * width + dInner;
-    for (let g0 = 0; g0 < dInner; g0 += groupSize) {
-      let ms = 0;
-      for (let d = g0; d < g0 + groupSize; d++) ms += S[o + d] * S[o + d];
-      const inv = 1 / Math.sqrt(ms / groupSize + eps);
-      let dot = 0; // Σ_j gŝ_j · s_j
-      for (let d = g0; d < g0 + groupSize; d++) {
-        const z = Z[zo + d];
-        const sg = sigmoid(z);
-        const gate = z * sg;
-        const g = G[o + d];
-        const sHat = S[o + d] * inv;
-        const pre = sHat + Dv[d] * X[o + d];
-        const gHat = g * gate;
-        dX[o + d] = gHat * Dv[d];
-        dD[d] += gHat * X[o + d];
-        dXZ[zo + d] = g * pre * sg * (1 + z * (1 - sg));
-        dS[o + d] = gHat; // temporarily gŝ
-        dot += gHat * S[o + d];
+  const inputsList = [
+    ['s', s],
+    ['x', x],
+    ['xz', xz],
+    ['D', D],
+    ['dy', dy],
+  ] as const;
+  const shapes = [[rows, dInner], [rows, dInner], [rows, width], [dInner]];
+  return runJsKernel(
+    backend,
+    GATE_NORM_GRAD_KERNEL,
+    inputsList,
+    shapes,
+    ([S, X, Z, Dv, G], [dS, dX, dXZ, dDout]) => {
+      const dD = new Float64Array(dInner);
+      for (let r = 0; r < rows; r++) {
+        const o = r * dInner;
+        const zo = r * width + dInner;
+        for (let g0 = 0; g0 < dInner; g0 += groupSize) {
+          let ms = 0;
+          for (let d = g0; d < g0 + groupSize; d++) ms += S[o + d] * S[o + d];
+          const inv = 1 / Math.sqrt(ms / groupSize + eps);
+          let dot = 0; // Σ_j gŝ_j · s_j
+          for (let d = g0; d < g0 + groupSize; d++) {
+            const z = Z[zo + d];
+            const sg = sigmoid(z);
+            const gate = z * sg;
+            const g = G[o + d];
+            const sHat = S[o + d] * inv;
+            const pre = sHat + Dv[d] * X[o + d];
+            const gHat = g * gate;
+            dX[o + d] = gHat * Dv[d];
+            dD[d] += gHat * X[o + d];
+            dXZ[zo + d] = g * pre * sg * (1 + z * (1 - sg));
+            dS[o + d] = gHat; // temporarily gŝ
+            dot += gHat * S[o + d];
+          }
+          // ŝ = s·inv, inv = (mean(s²)+eps)^(-1/2): ds_i = inv·gŝ_i − inv³·s_i·dot/G
+          const c = (inv * inv * inv * dot) / groupSize;
+          for (let d = g0; d < g0 + groupSize; d++) dS[o + d] = inv * dS[o + d] - c * S[o + d];
+        }
       }
-      // ŝ = s·inv, inv = (mean(s²)+eps)^(-1/2): ds_i = inv·gŝ_i − inv³·s_i·dot/G
-      const c = (inv * inv * inv * dot) / groupSize;
-      for (let d = g0; d < g0 + groupSize; d++) dS[o + d] = inv * dS[o + d] - c * S[o + d];
-    }
-  }
-  return [
-    writeOutput(backend, [rows, dInner], dS, GATE_NORM_GRAD_KERNEL),
-    writeOutput(backend, [rows, dInner], dX, GATE_NORM_GRAD_KERNEL),
-    writeOutput(backend, [rows, width], dXZ, GATE_NORM_GRAD_KERNEL),
-    writeOutput(backend, [dInner], Float32Array.from(dD), GATE_NORM_GRAD_KERNEL),
-  ];
+      dDout.set(dD);
+    },
+  );
 };
 
 let registered = false;

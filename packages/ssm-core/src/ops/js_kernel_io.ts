@@ -51,3 +51,35 @@ export function writeOutput(
 export function fusedKernelsAvailable(): boolean {
   return JS_KERNEL_BACKENDS.includes(tf.getBackend());
 }
+
+/**
+ * Runs a JS-loop kernel body on float32 views of its inputs and of freshly allocated, zeroed outputs,
+ * without copying on wasm: every output is allocated first (allocation may grow and move the wasm
+ * heap), then heap views are taken. The body must not allocate tensors.
+ *
+ * @internal
+ */
+export function runJsKernel(
+  backend: unknown,
+  kernel: string,
+  inputs: ReadonlyArray<readonly [string, tf.TensorInfo]>,
+  outputShapes: ReadonlyArray<number[]>,
+  body: (ins: Float32Array[], outs: Float32Array[]) => void,
+): tf.TensorInfo[] {
+  const be = backend as BackendLike;
+  for (const [name, info] of inputs) {
+    if (info.dtype !== 'float32')
+      throw new Error(`${kernel}: input ${name} has dtype ${info.dtype}, expected float32`);
+  }
+  if (typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function') {
+    const outs = outputShapes.map((s) => be.makeOutput!(s, 'float32'));
+    const ins = inputs.map(([, info]) => be.typedArrayFromHeap!(info));
+    const outViews = outs.map((o) => be.typedArrayFromHeap!(o).fill(0));
+    body(ins, outViews);
+    return outs;
+  }
+  const ins = inputs.map(([name, info]) => readInput(backend, info, kernel, name));
+  const outViews = outputShapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+  body(ins, outViews);
+  return outputShapes.map((s, i) => writeOutput(backend, s, outViews[i], kernel));
+}
