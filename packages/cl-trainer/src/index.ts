@@ -92,6 +92,8 @@ export {
   CHECKPOINT_FILE,
   ContinualTrainer,
   type ContinualTrainerOptions,
+  checkpointModelWeights,
+  MODEL_WEIGHTS_KEY,
   type RunResult,
 } from './trainer/continual_trainer.js';
 export { NonFiniteLossError } from './trainer/non_finite_loss_error.js';

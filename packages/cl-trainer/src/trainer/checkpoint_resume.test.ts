@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readSafetensors } from '@mamba-cl/ssm-core';
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
@@ -10,7 +11,12 @@ import { createStrategy } from '../strategy/builtin_strategies.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { syntheticStream } from '../testing/synthetic_stream.js';
 import { TinyMambaBackbone } from '../testing/tiny_mamba_backbone.js';
-import { CHECKPOINT_FILE, ContinualTrainer, type RunResult } from './continual_trainer.js';
+import {
+  CHECKPOINT_FILE,
+  ContinualTrainer,
+  checkpointModelWeights,
+  type RunResult,
+} from './continual_trainer.js';
 import type { TrainerConfig } from './trainer_config.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cl-trainer-ckpt-'));
@@ -87,6 +93,9 @@ describeWithBackends(
       expect(resumed.result?.accuracy).toEqual(full.result?.accuracy);
       expect(resumed.result?.metrics).toEqual(full.result?.metrics);
       expect(resumed.result?.steps).toBe(12);
+      // The weights inside are plain safetensors with official names.
+      const st = readSafetensors(checkpointModelWeights(join(dir, CHECKPOINT_FILE))).tensors;
+      expect(st.get('blocks.0.mixer.A_log')?.shape).toEqual([16, 4]);
       for (const [n, w] of full.weights) {
         expect(
           Buffer.from((resumed.weights.get(n) as Float32Array).buffer).equals(Buffer.from(w.buffer)),

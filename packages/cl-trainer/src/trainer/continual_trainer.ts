@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSafetensors, writeSafetensors } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../backbone/backbone.js';
 import {
@@ -57,6 +58,26 @@ export interface RunResult {
   readonly metrics: ContinualMetrics;
   /** Optimizer steps taken over the whole run (resumed runs include the steps before the checkpoint). */
   readonly steps: number;
+}
+
+/** Key of the model weights (a safetensors blob) inside a checkpoint file. @category Checkpoint */
+export const MODEL_WEIGHTS_KEY = 'model.safetensors';
+
+/**
+ * The model weights of a checkpoint as safetensors bytes (official parameter names), e.g. to write a
+ * `.safetensors` file for PyTorch or `VisionMamba.loadStateDict`.
+ *
+ * @param path - a checkpoint file
+ * @returns the safetensors bytes
+ * @throws {@link CheckpointError} for a corrupt file
+ * @example
+ * writeFileSync('weights.safetensors', checkpointModelWeights('runs/a/checkpoint.mclckpt'));
+ * @category Checkpoint
+ */
+export function checkpointModelWeights(path: string): Uint8Array {
+  const a = readCheckpointFile(path).arrays.get(MODEL_WEIGHTS_KEY);
+  if (!(a instanceof Uint8Array)) throw new CheckpointError(`${path}: has no "${MODEL_WEIGHTS_KEY}"`);
+  return a;
 }
 
 /** File name of the latest checkpoint inside the checkpoint folder. @category Checkpoint */
@@ -553,8 +574,18 @@ export class ContinualTrainer {
     mkdirSync(this.config.checkpoint?.dir as string, { recursive: true });
     const arrays = new Map<string, StoredArray>();
     const modelNames = this.modelNames();
-    for (const n of modelNames)
-      arrays.set(`model/${n}`, (this.backbone.parameters.get(n) as tf.Variable).dataSync() as Float32Array);
+    // Model weights as one safetensors blob (official names), so they can be extracted for other tools.
+    arrays.set(
+      MODEL_WEIGHTS_KEY,
+      writeSafetensors(
+        new Map(
+          modelNames.map((n) => {
+            const v = this.backbone.parameters.get(n) as tf.Variable;
+            return [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }];
+          }),
+        ),
+      ),
+    );
     const heads = this.heads.getState();
     heads.forEach((h, i) => {
       arrays.set(`heads/${i}/weight`, h.weight);
@@ -598,11 +629,16 @@ export class ContinualTrainer {
       if (a === undefined) throw new CheckpointError(`${path}: array "${key}" is missing`);
       return a;
     };
+    const weights = readSafetensors(
+      need(MODEL_WEIGHTS_KEY) as Uint8Array,
+      `${path}#${MODEL_WEIGHTS_KEY}`,
+    ).tensors;
     for (const n of meta.modelNames) {
       const v = this.backbone.parameters.get(n);
       if (v === undefined)
         throw new CheckpointError(`${path}: stores parameter "${n}", which the backbone lacks`);
-      const data = need(`model/${n}`);
+      const data = weights.get(n)?.data;
+      if (data === undefined) throw new CheckpointError(`${path}: weights of "${n}" are missing`);
       if (data.length !== v.size) {
         throw new CheckpointError(
           `${path}: parameter "${n}" has ${data.length} values, the backbone expects ${v.size}`,
