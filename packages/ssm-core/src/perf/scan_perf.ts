@@ -42,7 +42,7 @@ function skipReason(
   impl: string,
   backend: string,
   shape: readonly number[],
-  pass: 'fwd' | 'fwdbwd',
+  _pass: 'fwd' | 'fwdbwd',
   quick: boolean,
 ): string | undefined {
   const elems = shape[0] * shape[1] * shape[2] * shape[3];
