@@ -28,6 +28,8 @@ export interface RunPlan {
   readonly train: TrainSettings;
   readonly limitTasks?: number;
   readonly progress: boolean;
+  /** The command line that made this plan (`run <benchmark> …`), recorded in the manifest. */
+  readonly argv: readonly string[];
 }
 
 /** The flag table of `mamba-cl run`. */
@@ -273,5 +275,6 @@ export function resolveRunPlan(
     train,
     limitTasks,
     progress: v['no-progress'] !== true,
+    argv: ['run', ...argv],
   };
 }

@@ -201,7 +201,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
         checkpoint,
         packages: packageVersions(),
         machine: machineInfo(),
-        argv: process.argv.slice(2),
+        argv: [...plan.argv],
         startedAt: new Date().toISOString(),
       };
       folder.writeManifest(manifest);
@@ -287,7 +287,14 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
             save();
           }
         });
-        await trainer.run({ resume });
+        const result = await trainer.run({ resume });
+        // The trainer's result is authoritative (a resumed run may emit no eval for finished tasks).
+        result.accuracy.forEach((row, t) => {
+          row.forEach((a, tau) => {
+            matrix[t][tau] = a;
+          });
+        });
+        tasksDone = result.accuracy.length;
         const seconds = before + (performance.now() - started) / 1000;
         results.strategies[k] = strategyResult(id, matrix, data.valCounts, tasksDone, seconds, 'complete');
         save();
