@@ -23,7 +23,6 @@ import '../scan/register_gradients.js';
  */
 export function causalConv1d(x: tf.Tensor3D, weight: tf.Tensor3D, bias: tf.Tensor1D): tf.Tensor3D {
   const [batch, seqLen, channels] = x.shape;
-  const k = weight.shape[2];
   if (weight.shape[0] !== channels || weight.shape[1] !== 1) {
     throw new Error(`causalConv1d: weight has shape [${weight.shape}], expected [${channels}, 1, K]`);
   }
