@@ -174,18 +174,48 @@ void tridiagonalize_panel(f64 *A, int n, int k0, f64 *d, f64 *e, f64 *tau, f64 *
 __attribute__((export_name("apply_block")))
 void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int nb, int start) {
   for (long i = 0; i < (long)nb * k; i++) W[i] = 0;
-  for (int i = start; i < n; i++) {
+  const int k2 = k & ~1;
+  /* W = V^T Z: 4 reflectors x 4 rows of Z per pass over a column pair */
+  int i = start;
+  for (; i + 3 < n; i += 4) {
+    const f64 *z0 = z + (long)i * k, *z1 = z0 + k, *z2 = z1 + k, *z3 = z2 + k;
+    int p = 0;
+    for (; p + 3 < nb; p += 4) {
+      const f64 *v0 = vp + (long)p * n + i, *v1 = v0 + n, *v2 = v1 + n, *v3 = v2 + n;
+      const v128_t a00 = wasm_f64x2_splat(v0[0]), a01 = wasm_f64x2_splat(v0[1]), a02 = wasm_f64x2_splat(v0[2]), a03 = wasm_f64x2_splat(v0[3]);
+      const v128_t a10 = wasm_f64x2_splat(v1[0]), a11 = wasm_f64x2_splat(v1[1]), a12 = wasm_f64x2_splat(v1[2]), a13 = wasm_f64x2_splat(v1[3]);
+      const v128_t a20 = wasm_f64x2_splat(v2[0]), a21 = wasm_f64x2_splat(v2[1]), a22 = wasm_f64x2_splat(v2[2]), a23 = wasm_f64x2_splat(v2[3]);
+      const v128_t a30 = wasm_f64x2_splat(v3[0]), a31 = wasm_f64x2_splat(v3[1]), a32 = wasm_f64x2_splat(v3[2]), a33 = wasm_f64x2_splat(v3[3]);
+      f64 *w0 = W + (long)p * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
+      for (int c = 0; c < k2; c += 2) {
+        const v128_t x0 = wasm_v128_load(z0 + c), x1 = wasm_v128_load(z1 + c), x2 = wasm_v128_load(z2 + c), x3 = wasm_v128_load(z3 + c);
+        wasm_v128_store(w0 + c, wasm_f64x2_add(wasm_v128_load(w0 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a00, x0), wasm_f64x2_mul(a01, x1)), wasm_f64x2_add(wasm_f64x2_mul(a02, x2), wasm_f64x2_mul(a03, x3)))));
+        wasm_v128_store(w1 + c, wasm_f64x2_add(wasm_v128_load(w1 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a10, x0), wasm_f64x2_mul(a11, x1)), wasm_f64x2_add(wasm_f64x2_mul(a12, x2), wasm_f64x2_mul(a13, x3)))));
+        wasm_v128_store(w2 + c, wasm_f64x2_add(wasm_v128_load(w2 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a20, x0), wasm_f64x2_mul(a21, x1)), wasm_f64x2_add(wasm_f64x2_mul(a22, x2), wasm_f64x2_mul(a23, x3)))));
+        wasm_v128_store(w3 + c, wasm_f64x2_add(wasm_v128_load(w3 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a30, x0), wasm_f64x2_mul(a31, x1)), wasm_f64x2_add(wasm_f64x2_mul(a32, x2), wasm_f64x2_mul(a33, x3)))));
+      }
+      for (int c = k2; c < k; c++) {
+        w0[c] += v0[0] * z0[c] + v0[1] * z1[c] + v0[2] * z2[c] + v0[3] * z3[c];
+        w1[c] += v1[0] * z0[c] + v1[1] * z1[c] + v1[2] * z2[c] + v1[3] * z3[c];
+        w2[c] += v2[0] * z0[c] + v2[1] * z1[c] + v2[2] * z2[c] + v2[3] * z3[c];
+        w3[c] += v3[0] * z0[c] + v3[1] * z1[c] + v3[2] * z2[c] + v3[3] * z3[c];
+      }
+    }
+    for (; p < nb; p++) {
+      const f64 *v = vp + (long)p * n + i;
+      f64 *w = W + (long)p * k;
+      for (int c = 0; c < k; c++) w[c] += v[0] * z0[c] + v[1] * z1[c] + v[2] * z2[c] + v[3] * z3[c];
+    }
+  }
+  for (; i < n; i++) {
     const f64 *zi = z + (long)i * k;
     for (int p = 0; p < nb; p++) {
       const f64 v = vp[(long)p * n + i];
-      if (v == 0) continue;
       f64 *w = W + (long)p * k;
-      const v128_t vv = wasm_f64x2_splat(v);
-      int c = 0;
-      for (; c + 1 < k; c += 2) wasm_v128_store(w + c, wasm_f64x2_add(wasm_v128_load(w + c), wasm_f64x2_mul(vv, wasm_v128_load(zi + c))));
-      for (; c < k; c++) w[c] += v * zi[c];
+      for (int c = 0; c < k; c++) w[c] += v * zi[c];
     }
   }
+  /* W <- T W (upper triangular, ascending rows) */
   for (int p = 0; p < nb; p++) {
     f64 *w = W + (long)p * k;
     const f64 tpp = T[p * NB + p];
@@ -197,16 +227,28 @@ void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int 
       for (int c = 0; c < k; c++) w[c] += tpq * wq[c];
     }
   }
-  for (int i = start; i < n; i++) {
-    f64 *zi = z + (long)i * k;
-    for (int p = 0; p < nb; p++) {
-      const f64 v = vp[(long)p * n + i];
+  /* Z <- Z - V W: each row of Z against 4 reflectors per pass */
+  const int nb4 = nb & ~3;
+  for (int r = start; r < n; r++) {
+    f64 *zr = z + (long)r * k;
+    int p = 0;
+    for (; p < nb4; p += 4) {
+      const f64 b0 = vp[(long)p * n + r], b1 = vp[(long)(p + 1) * n + r], b2 = vp[(long)(p + 2) * n + r], b3 = vp[(long)(p + 3) * n + r];
+      if (b0 == 0 && b1 == 0 && b2 == 0 && b3 == 0) continue;
+      const v128_t s0 = wasm_f64x2_splat(b0), s1 = wasm_f64x2_splat(b1), s2 = wasm_f64x2_splat(b2), s3 = wasm_f64x2_splat(b3);
+      const f64 *w0 = W + (long)p * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
+      for (int c = 0; c < k2; c += 2) {
+        const v128_t acc = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(s0, wasm_v128_load(w0 + c)), wasm_f64x2_mul(s1, wasm_v128_load(w1 + c))),
+                                          wasm_f64x2_add(wasm_f64x2_mul(s2, wasm_v128_load(w2 + c)), wasm_f64x2_mul(s3, wasm_v128_load(w3 + c))));
+        wasm_v128_store(zr + c, wasm_f64x2_sub(wasm_v128_load(zr + c), acc));
+      }
+      for (int c = k2; c < k; c++) zr[c] -= b0 * w0[c] + b1 * w1[c] + b2 * w2[c] + b3 * w3[c];
+    }
+    for (; p < nb; p++) {
+      const f64 v = vp[(long)p * n + r];
       if (v == 0) continue;
       const f64 *w = W + (long)p * k;
-      const v128_t vv = wasm_f64x2_splat(v);
-      int c = 0;
-      for (; c + 1 < k; c += 2) wasm_v128_store(zi + c, wasm_f64x2_sub(wasm_v128_load(zi + c), wasm_f64x2_mul(vv, wasm_v128_load(w + c))));
-      for (; c < k; c++) zi[c] -= v * w[c];
+      for (int c = 0; c < k; c++) zr[c] -= v * w[c];
     }
   }
 }

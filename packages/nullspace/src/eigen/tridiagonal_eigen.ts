@@ -6,6 +6,19 @@
 
 const EPS = 2.220446049250313e-16;
 
+/** √(a² + b²) without destructive overflow (Math.hypot is much slower in V8). */
+function pythag(a: number, b: number): number {
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  if (x > y) {
+    const r = y / x;
+    return x * Math.sqrt(1 + r * r);
+  }
+  if (y === 0) return 0;
+  const r = x / y;
+  return y * Math.sqrt(1 + r * r);
+}
+
 /**
  * All eigenvalues of a symmetric tridiagonal matrix by implicit QL with Wilkinson shifts.
  *
@@ -39,7 +52,7 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float6
       if (m === l) break;
       if (++iter > 100) throw new Error(`tridiagonalEigenvalues: QL did not converge at index ${l} (n=${n})`);
       let g = (dd[l + 1] - dd[l]) / (2 * ee[l]);
-      let r = Math.hypot(g, 1);
+      let r = pythag(g, 1);
       g = dd[m] - dd[l] + ee[l] / (g + (g >= 0 ? r : -r));
       let s = 1;
       let c = 1;
@@ -49,7 +62,7 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float6
       for (; i >= l; i--) {
         const f = s * ee[i];
         const b = c * ee[i];
-        r = Math.hypot(f, g);
+        r = pythag(f, g);
         ee[i + 1] = r;
         if (r === 0) {
           dd[i + 1] -= p;
