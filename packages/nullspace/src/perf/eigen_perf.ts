@@ -54,7 +54,7 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
   }
   const kernels = eigenKernels() ? 'wasm SIMD128' : 'TypeScript (wasm unavailable)';
   const rows: PerfRow[] = [];
-  const ours = new Map<number, { values: number; one: number; full: number }>();
+  let npNote = 'numpy comparison skipped (python: false)';
   for (const [n, a] of mats) {
     let values = Number.POSITIVE_INFINITY;
     let one = Number.POSITIVE_INFINITY;
@@ -73,26 +73,25 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
         seconds(() => eigenDecompose(a, n).vectors(0, n)),
       );
     }
-    ours.set(n, { values, one, full });
-  }
-  const np =
-    options.python === false
-      ? { note: 'numpy comparison skipped (python: false)' }
-      : timeNumpyEigh(mats, repeats, options.python || 'python3');
-  for (const n of sizes) {
-    const o = ours.get(n) as { values: number; one: number; full: number };
-    const ref = np.seconds?.get(n);
+    // numpy right after ours on the same matrix, so both see about the same machine load
+    const np =
+      options.python === false
+        ? undefined
+        : timeNumpyEigh(new Map([[n, a]]), repeats, options.python || 'python3');
+    if (np) npNote = np.note;
+    const ref = np?.seconds?.get(n);
     rows.push({
       n,
-      'values only (s)': o.values.toFixed(3),
-      [`one-sided, ${k} vectors (s)`]: o.one.toFixed(3),
-      'full (s)': o.full.toFixed(3),
+      'values only (s)': values.toFixed(3),
+      [`one-sided, ${k} vectors (s)`]: one.toFixed(3),
+      'full (s)': full.toFixed(3),
       'numpy eigvalsh (s)': ref ? ref.values.toFixed(3) : '—',
       'numpy eigh (s)': ref ? ref.full.toFixed(3) : '—',
-      'one-sided / numpy eigh': ref ? (o.one / ref.full).toFixed(2) : '—',
-      'full / numpy eigh': ref ? (o.full / ref.full).toFixed(2) : '—',
+      'one-sided / numpy eigh': ref ? (one / ref.full).toFixed(2) : '—',
+      'full / numpy eigh': ref ? (full / ref.full).toFixed(2) : '—',
     });
   }
+  const np = { note: npNote };
   return [
     {
       title: 'Symmetric eigendecomposition (float64), @mamba-cl/nullspace vs numpy',
