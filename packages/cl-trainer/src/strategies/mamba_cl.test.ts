@@ -21,7 +21,12 @@ describeWithBackends(
         batchSize: 2,
         seed: 4,
       });
-      const dims = await checkProjectionExactness(backbone, stream, 2, { lr: 5e-2, epochs: 3, rtol: 1e-5 });
+      const dims = await checkProjectionExactness(backbone, stream, 2, {
+        lr: 5e-2,
+        epochs: 3,
+        rtol: 1e-5,
+        apply: 'dense',
+      });
       expect(dims['blocks.0.mixer.x_proj_step.weight']).toBeGreaterThanOrEqual(24 - 10);
       backbone.dispose();
     });

@@ -10,6 +10,7 @@ import {
   CovarianceAccumulator,
   DiskMatrixStore,
   projectUpdate,
+  projectUpdateFactored,
   type ThresholdPolicy,
 } from '@mamba-cl/nullspace';
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,6 +44,12 @@ export interface MambaClOptions {
   /** Images per chunk of the W_B features (memory bound); default 8. */
   readonly chunk: number;
   /**
+   * How the projection is applied: `'dense'` (U·P with the n×n P, as the official code), `'factored'`
+   * (P = diag·I + coef·B·Bᵀ with B the smaller eigenvector side: O(n·cols) per row instead of O(n²);
+   * equal up to float32 rounding), or `'auto'` (default: factored when cols < n/2).
+   */
+  readonly apply: 'auto' | 'dense' | 'factored';
+  /**
    * Where projectors live between boundaries: `'memory'` (default; embedded in checkpoints) or
    * `'disk'` (written to `storeDir` with `DiskMatrixStore`; checkpoints then reference that folder).
    */
@@ -58,6 +65,7 @@ const KNOWN = [
   'groups',
   'accumulation',
   'chunk',
+  'apply',
   'store',
   'storeDir',
 ] as const;
@@ -120,6 +128,14 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
     'a positive integer',
     id,
   );
+  const apply = readOption<string>(
+    o,
+    'apply',
+    defaults.apply,
+    (v) => v === 'auto' || v === 'dense' || v === 'factored',
+    "'auto', 'dense' or 'factored'",
+    id,
+  ) as MambaClOptions['apply'];
   const store = readOption(
     o,
     'store',
@@ -138,7 +154,7 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
   );
   if (store === 'disk' && storeDir === '')
     throw new Error(`strategy "${id}": store 'disk' needs option storeDir (a folder)`);
-  return { eta, threshold, normalize, groups, accumulation, chunk, store, storeDir };
+  return { eta, threshold, normalize, groups, accumulation, chunk, apply, store, storeDir };
 }
 
 /**
@@ -160,11 +176,9 @@ export class MambaClStrategy implements Strategy {
   readonly options: Readonly<Record<string, JsonValue>>;
   readonly settings: MambaClOptions;
   private readonly accumulators = new Map<string, CovarianceAccumulator>();
-  private readonly projectors = new Map<
-    string,
-    { tensor: tf.Tensor2D; side: 'right' | 'left'; nullDim: number }
-  >();
+  private readonly projectors = new Map<string, ProjectorEntry>();
   private collectedTasks = 0;
+  private disk: DiskMatrixStore<Float32Array> | undefined;
 
   /**
    * @param id - registry id
@@ -180,6 +194,7 @@ export class MambaClStrategy implements Strategy {
       groups: [...settings.groups],
       accumulation: settings.accumulation,
       chunk: settings.chunk,
+      apply: settings.apply,
       store: settings.store,
       storeDir: settings.storeDir,
     };
@@ -192,20 +207,32 @@ export class MambaClStrategy implements Strategy {
     return out;
   }
 
+  /** How each projector is applied (`dense` n×n or `factored` diag·I + coef·B·Bᵀ). */
+  projectorKinds(): Record<string, 'dense' | 'factored'> {
+    const out: Record<string, 'dense' | 'factored'> = {};
+    for (const [n, p] of this.projectors) out[n] = p.kind;
+    return out;
+  }
+
   /** The cumulative covariance of a block's source (`x`, `B`, `A`, `out`), or undefined. */
   covariance(block: number, source: GramSource): Float64Array | undefined {
     return this.accumulators.get(`${block}.${source}`)?.matrix;
   }
 
-  /** The projector of a parameter, [D, D] (owned by the strategy), or undefined. */
-  projector(name: string): tf.Tensor2D | undefined {
-    return this.projectors.get(name)?.tensor;
-  }
-
   transformUpdate(name: string, update: tf.Tensor): tf.Tensor {
     const p = this.projectors.get(name);
     if (p === undefined) return update;
-    return projectUpdate(update as tf.Tensor2D, p.tensor, p.side);
+    if (p.tensor === undefined) {
+      throw new Error(
+        `${this.id}: projector of "${name}" is not loaded (call onResume after loadState with a disk store)`,
+      );
+    }
+    if (p.kind === 'dense') return projectUpdate(update as tf.Tensor2D, p.tensor, p.side);
+    return projectUpdateFactored(
+      update as tf.Tensor2D,
+      { diag: p.diag, coef: p.coef, basis: p.tensor, basisT: p.tensorT },
+      p.side,
+    );
   }
 
   async afterTask(ctx: StrategyContext): Promise<void> {
@@ -248,10 +275,9 @@ export class MambaClStrategy implements Strategy {
     await this.rebuildProjectors(ctx, started);
   }
 
-  private async rebuildProjectors(ctx: StrategyContext | undefined, started: number): Promise<void> {
-    for (const p of this.projectors.values()) p.tensor.dispose();
-    this.projectors.clear();
-    const cache = new Map<string, { projector: Float32Array; nullDim: number }>();
+  private async rebuildProjectors(ctx: StrategyContext, started: number): Promise<void> {
+    this.disposeProjectors();
+    const cache = new Map<string, ProjectorEntry>();
     const blocks = new Set([...this.accumulators.keys()].map((k) => Number(k.split('.')[0])));
     const total = blocks.size * this.settings.groups.length;
     let done = 0;
@@ -259,26 +285,27 @@ export class MambaClStrategy implements Strategy {
       for (const group of this.settings.groups) {
         const key = `${block}.${sourceOf(group)}`;
         const acc = this.accumulators.get(key) as CovarianceAccumulator;
+        const { name, side } = groupParameter(block, group);
         let built = cache.get(key);
         if (built === undefined) {
-          built = buildProjector(acc.matrix, acc.dim, {
+          const r = buildProjector(acc.matrix, acc.dim, {
             eta: this.settings.eta,
             threshold: this.settings.threshold,
             normalize: this.settings.normalize,
+            dense: false,
           });
+          const f = r.factored;
+          const kind =
+            this.settings.apply === 'auto' ? (2 * f.cols < f.n ? 'factored' : 'dense') : this.settings.apply;
+          built = makeEntry(kind, side, r.nullDim, f.n, f.cols, f.diag, f.coef, f.basis, 'basis');
           cache.set(key, built);
         }
-        const { name, side } = groupParameter(block, group);
-        if (this.settings.store === 'disk') {
-          await this.diskStore().set(name, { rows: acc.dim, cols: acc.dim, data: built.projector });
-        }
-        this.projectors.set(name, {
-          tensor: tf.tidy(() => tf.keep(tf.tensor2d(built.projector, [acc.dim, acc.dim]))),
-          side,
-          nullDim: built.nullDim,
-        });
+        // W_δ and W_C share a covariance, hence a projector; each parameter gets its own tensors.
+        const entry = cloneEntry(built, side);
+        if (this.settings.store === 'disk') await this.saveToDisk(name, entry);
+        this.projectors.set(name, entry);
         done++;
-        ctx?.emit({
+        ctx.emit({
           type: 'boundary',
           task: ctx.task,
           phase: 'projectors',
@@ -288,13 +315,21 @@ export class MambaClStrategy implements Strategy {
         });
       }
     }
+    for (const e of cache.values()) disposeEntry(e);
   }
-
-  private disk: DiskMatrixStore<Float32Array> | undefined;
 
   private diskStore(): DiskMatrixStore<Float32Array> {
     this.disk ??= new DiskMatrixStore<Float32Array>(this.settings.storeDir, 'float32');
     return this.disk;
+  }
+
+  private async saveToDisk(name: string, e: ProjectorEntry): Promise<void> {
+    const t = e.tensor as tf.Tensor2D;
+    await this.diskStore().set(name, {
+      rows: t.shape[0],
+      cols: t.shape[1],
+      data: t.dataSync() as Float32Array,
+    });
   }
 
   /** With the disk store, reloads the projectors a resumed run needs. */
@@ -306,11 +341,11 @@ export class MambaClStrategy implements Strategy {
   async beforeTask(): Promise<void> {
     if (this.settings.store !== 'disk') return;
     for (const [name, p] of this.projectors) {
-      if (!p.tensor.isDisposed) continue;
+      if (p.tensor !== undefined) continue;
       const m = await this.diskStore().get(name);
       if (m === undefined)
         throw new Error(`${this.id}: projector "${name}" is missing from ${this.settings.storeDir}`);
-      p.tensor = tf.tidy(() => tf.keep(tf.tensor2d(m.data, [m.rows, m.cols])));
+      Object.assign(p, makeEntry(p.kind, p.side, p.nullDim, p.n, p.cols, p.diag, p.coef, m.data));
     }
   }
 
@@ -318,12 +353,22 @@ export class MambaClStrategy implements Strategy {
     const arrays: Record<string, Uint8Array | Float32Array> = {};
     for (const [k, acc] of this.accumulators) arrays[`cov/${k}`] = acc.serialize();
     if (this.settings.store === 'memory') {
-      for (const [n, p] of this.projectors) arrays[`proj/${n}`] = p.tensor.dataSync() as Float32Array;
+      for (const [n, p] of this.projectors)
+        arrays[`proj/${n}`] = (p.tensor as tf.Tensor).dataSync() as Float32Array;
     }
     return {
       meta: {
         collectedTasks: this.collectedTasks,
-        projectors: [...this.projectors].map(([n, p]) => ({ name: n, side: p.side, nullDim: p.nullDim })),
+        projectors: [...this.projectors].map(([name, p]) => ({
+          name,
+          kind: p.kind,
+          side: p.side,
+          nullDim: p.nullDim,
+          n: p.n,
+          cols: p.cols,
+          diag: p.diag,
+          coef: p.coef,
+        })),
       },
       arrays,
     };
@@ -331,40 +376,100 @@ export class MambaClStrategy implements Strategy {
 
   loadState(state: StrategyState): void {
     this.dispose();
-    const meta = state.meta as {
-      collectedTasks: number;
-      projectors: { name: string; side: 'right' | 'left'; nullDim: number }[];
-    };
+    const meta = state.meta as unknown as { collectedTasks: number; projectors: SavedProjector[] };
     for (const [k, a] of Object.entries(state.arrays)) {
       if (k.startsWith('cov/'))
         this.accumulators.set(k.slice(4), CovarianceAccumulator.deserialize(a as Uint8Array, k));
     }
     for (const p of meta.projectors) {
       if (this.settings.store === 'disk') {
-        // Loaded from the disk store by beforeTask / ensureLoaded (async).
-        const placeholder = tf.tidy(() => tf.keep(tf.zeros([1, 1]))) as tf.Tensor2D;
-        placeholder.dispose();
-        this.projectors.set(p.name, { tensor: placeholder, side: p.side, nullDim: p.nullDim });
+        // Loaded from the disk store by onResume / beforeTask (async).
+        this.projectors.set(p.name, { ...p, tensor: undefined, tensorT: undefined });
         continue;
       }
       const data = state.arrays[`proj/${p.name}`] as Float32Array | undefined;
       if (data === undefined) throw new Error(`${this.id}.loadState: projector of "${p.name}" is missing`);
-      const d = Math.round(Math.sqrt(data.length));
-      this.projectors.set(p.name, {
-        tensor: tf.tidy(() => tf.keep(tf.tensor2d(data, [d, d]))),
-        side: p.side,
-        nullDim: p.nullDim,
-      });
+      this.projectors.set(p.name, makeEntry(p.kind, p.side, p.nullDim, p.n, p.cols, p.diag, p.coef, data));
     }
     this.collectedTasks = meta.collectedTasks;
   }
 
-  dispose(): void {
-    for (const p of this.projectors.values()) p.tensor.dispose();
+  private disposeProjectors(): void {
+    for (const p of this.projectors.values()) disposeEntry(p);
     this.projectors.clear();
+  }
+
+  dispose(): void {
+    this.disposeProjectors();
     this.accumulators.clear();
     this.collectedTasks = 0;
   }
+}
+
+interface SavedProjector {
+  name: string;
+  kind: 'dense' | 'factored';
+  side: 'right' | 'left';
+  nullDim: number;
+  n: number;
+  cols: number;
+  diag: number;
+  coef: number;
+}
+
+/** A projector held as tensors: dense P [n, n], or factored (diag, coef, B [n, cols], Bᵀ). */
+interface ProjectorEntry extends Omit<SavedProjector, 'name'> {
+  tensor: tf.Tensor2D | undefined;
+  tensorT: tf.Tensor2D | undefined;
+}
+
+/**
+ * Makes the tensors of a projector from `data`: what was stored (dense P [n, n] for kind dense,
+ * B [n, cols] for kind factored), or the basis B from buildProjector (`dataIs: 'basis'`), from which
+ * a dense P is formed as diag·I + coef·B·Bᵀ.
+ */
+function makeEntry(
+  kind: 'dense' | 'factored',
+  side: 'right' | 'left',
+  nullDim: number,
+  n: number,
+  cols: number,
+  diag: number,
+  coef: number,
+  data: Float32Array,
+  dataIs: 'stored' | 'basis' = 'stored',
+): ProjectorEntry {
+  if (kind === 'dense') {
+    const tensor =
+      dataIs === 'stored'
+        ? (tf.tidy(() => tf.keep(tf.tensor2d(data, [n, n]))) as tf.Tensor2D)
+        : (tf.tidy(() => {
+            const B = tf.tensor2d(data, [n, cols]);
+            return tf.keep(tf.add(tf.mul(tf.eye(n), diag), tf.mul(tf.matMul(B, B, false, true), coef)));
+          }) as tf.Tensor2D);
+    return { kind, side, nullDim, n, cols, diag, coef, tensor, tensorT: undefined };
+  }
+  const tensor = tf.tidy(() => tf.keep(tf.tensor2d(data, [n, cols]))) as tf.Tensor2D;
+  const tensorT = tf.tidy(() => tf.keep(tf.transpose(tensor))) as tf.Tensor2D;
+  return { kind, side, nullDim, n, cols, diag, coef, tensor, tensorT };
+}
+
+function cloneEntry(e: ProjectorEntry, side: 'right' | 'left'): ProjectorEntry {
+  return {
+    ...e,
+    side,
+    tensor: e.tensor ? (tf.tidy(() => tf.keep(tf.clone(e.tensor as tf.Tensor2D))) as tf.Tensor2D) : undefined,
+    tensorT: e.tensorT
+      ? (tf.tidy(() => tf.keep(tf.clone(e.tensorT as tf.Tensor2D))) as tf.Tensor2D)
+      : undefined,
+  };
+}
+
+function disposeEntry(e: ProjectorEntry): void {
+  e.tensor?.dispose();
+  e.tensorT?.dispose();
+  e.tensor = undefined;
+  e.tensorT = undefined;
 }
 
 /** Defaults of `mamba-cl` (the official recipe). @category Strategies */
@@ -375,6 +480,7 @@ export const MAMBA_CL_DEFAULTS: MambaClOptions = {
   groups: FEATURE_GROUPS,
   accumulation: 'sum',
   chunk: 8,
+  apply: 'auto',
   store: 'memory',
   storeDir: '',
 };

@@ -27,12 +27,13 @@ export async function checkProjectionExactness(
   backbone: Backbone,
   stream: TaskStream,
   depth: number,
-  options: { lr: number; epochs: number; rtol: number },
+  options: { lr: number; epochs: number; rtol: number; apply?: 'dense' | 'factored' | 'auto' },
 ): Promise<Record<string, number>> {
   const strategy = createMambaClStrategy({
     eta: 1,
     normalize: 'none',
     threshold: { kind: 'ratio', ratio: 1e-5 },
+    apply: options.apply ?? 'auto',
   });
   const trainer = new ContinualTrainer({
     backbone,
@@ -74,6 +75,9 @@ export async function checkProjectionExactness(
     tf.dispose([w0, before, after, x]);
   }
   const dims = strategy.nullDims();
+  if (options.apply && options.apply !== 'auto') {
+    for (const k of Object.values(strategy.projectorKinds())) expect(k).toBe(options.apply);
+  }
   trainer.dispose();
   strategy.dispose();
   return dims;
