@@ -24,12 +24,22 @@ function shift(v: tf.Tensor3D, k: number, fill: number): tf.Tensor3D {
  */
 function linearScan(a: tf.Tensor3D, u: tf.Tensor3D): { decay: tf.Tensor3D; h: tf.Tensor3D } {
   const len = a.shape[1];
+  const a0 = a;
+  const u0 = u;
   for (let k = 1; k < len; k *= 2) {
-    // (a_t, u_t) ∘ (a_{t−k}, u_{t−k}) = (a_t·a_{t−k}, a_t·u_{t−k} + u_t)
-    u = tf.add(tf.mul(a, shift(u, k, 0)), u);
-    a = tf.mul(a, shift(a, k, 1));
+    // (a_t, u_t) ∘ (a_{t−k}, u_{t−k}) = (a_t·a_{t−k}, a_t·u_{t−k} + u_t); each step's temporaries
+    // are freed at once (never under autodiff: the chunked scan has its own gradient)
+    const [na, nu] = tf.tidy(() => [tf.mul(a, shift(a, k, 1)), tf.add(tf.mul(a, shift(u, k, 0)), u)]) as [
+      tf.Tensor3D,
+      tf.Tensor3D,
+    ];
+    if (a !== a0) a.dispose();
+    if (u !== u0) u.dispose();
+    a = na;
+    u = nu;
   }
-  return { decay: a, h: u };
+  // always return new tensors, so the caller may dispose its inputs
+  return { decay: a === a0 ? tf.clone(a) : a, h: u === u0 ? tf.clone(u) : u };
 }
 
 /**
@@ -37,38 +47,50 @@ function linearScan(a: tf.Tensor3D, u: tf.Tensor3D): { decay: tf.Tensor3D; h: tf
  * scans inside chunks of `chunk` steps, then across the chunk ends for the carry into each chunk.
  */
 function chunkedRecurrence(a: tf.Tensor3D, u: tf.Tensor3D, chunk: number): tf.Tensor3D {
-  const [batch, seqLen, width] = a.shape;
-  const T = Math.min(chunk, seqLen);
-  const nc = Math.ceil(seqLen / T);
-  const padLen = nc * T - seqLen;
-  if (padLen > 0) {
-    const pad: Array<[number, number]> = [
-      [0, 0],
-      [0, padLen],
-      [0, 0],
-    ];
-    a = tf.pad(a, pad, 1);
-    u = tf.pad(u, pad, 0);
-  }
-  const local = linearScan(
-    tf.reshape(a, [batch * nc, T, width]) as tf.Tensor3D,
-    tf.reshape(u, [batch * nc, T, width]) as tf.Tensor3D,
-  );
-  let h = local.h;
-  if (nc > 1) {
-    // across chunks: scan the chunk-end (decay, state) pairs, shift by one chunk for the carry-in
-    const endDecay = tf.reshape(tf.slice(local.decay, [0, T - 1, 0], [batch * nc, 1, width]), [
-      batch,
-      nc,
-      width,
-    ]);
-    const endState = tf.reshape(tf.slice(local.h, [0, T - 1, 0], [batch * nc, 1, width]), [batch, nc, width]);
-    const ends = linearScan(endDecay as tf.Tensor3D, endState as tf.Tensor3D);
-    const carry = tf.reshape(shift(ends.h, 1, 0), [batch * nc, 1, width]);
-    h = tf.add(h, tf.mul(local.decay, carry));
-  }
-  const out = tf.reshape(h, [batch, nc * T, width]) as tf.Tensor3D;
-  return padLen > 0 ? tf.slice(out, [0, 0, 0], [batch, seqLen, width]) : out;
+  return tf.tidy(() => {
+    const [batch, seqLen, width] = a.shape;
+    const T = Math.min(chunk, seqLen);
+    const nc = Math.ceil(seqLen / T);
+    const padLen = nc * T - seqLen;
+    if (padLen > 0) {
+      const pad: Array<[number, number]> = [
+        [0, 0],
+        [0, padLen],
+        [0, 0],
+      ];
+      a = tf.pad(a, pad, 1);
+      u = tf.pad(u, pad, 0);
+    }
+    const local = linearScan(
+      tf.reshape(a, [batch * nc, T, width]) as tf.Tensor3D,
+      tf.reshape(u, [batch * nc, T, width]) as tf.Tensor3D,
+    );
+    if (padLen > 0) tf.dispose([a, u]);
+    let h = local.h;
+    if (nc > 1) {
+      // across chunks: scan the chunk-end (decay, state) pairs, shift by one chunk for the carry-in
+      h = tf.tidy(() => {
+        const endDecay = tf.reshape(tf.slice(local.decay, [0, T - 1, 0], [batch * nc, 1, width]), [
+          batch,
+          nc,
+          width,
+        ]);
+        const endState = tf.reshape(tf.slice(local.h, [0, T - 1, 0], [batch * nc, 1, width]), [
+          batch,
+          nc,
+          width,
+        ]);
+        const ends = linearScan(endDecay as tf.Tensor3D, endState as tf.Tensor3D);
+        const carry = tf.reshape(shift(ends.h, 1, 0), [batch * nc, 1, width]);
+        return tf.add(local.h, tf.mul(local.decay, carry));
+      });
+      tf.dispose([local.h, local.decay]);
+    } else {
+      local.decay.dispose();
+    }
+    const out = tf.reshape(h, [batch, nc * T, width]) as tf.Tensor3D;
+    return padLen > 0 ? tf.slice(out, [0, 0, 0], [batch, seqLen, width]) : out;
+  });
 }
 
 /** a_t = exp(Δ_t·A) and u_t = Δ_t·x_t·B_t, both [batch, seqLen, dInner·dState]. */
@@ -113,23 +135,28 @@ function chunkedBackward(
   C: tf.Tensor3D,
   chunk: number,
 ): tf.Tensor[] {
-  return tf.tidy(() => {
-    const [batch, seqLen, dInner] = x.shape;
-    const dState = A.shape[1];
-    const shape4 = [batch, seqLen, dInner, dState];
-    const width = dInner * dState;
-    const { a, u } = decaysAndInputs(x, delta, A, B);
-    const h = chunkedRecurrence(a, u, chunk);
-    // g_t = ∂L/∂h_t = dy_t ⊗ C_t + a_{t+1} ⊙ g_{t+1}: the same recurrence run backwards in time
+  const [batch, seqLen, dInner] = x.shape;
+  const dState = A.shape[1];
+  const shape4 = [batch, seqLen, dInner, dState];
+  const width = dInner * dState;
+  // stages in their own tidies, so that at most a few state-sized tensors are alive at once
+  const { a, u } = tf.tidy(() => decaysAndInputs(x, delta, A, B));
+  const h = chunkedRecurrence(a, u, chunk);
+  u.dispose();
+  // g_t = ∂L/∂h_t = dy_t ⊗ C_t + a_{t+1} ⊙ g_{t+1}: the same recurrence run backwards in time
+  const g = tf.tidy(() => {
     const c = tf.reshape(
       tf.mul(tf.reshape(dy, [batch, seqLen, dInner, 1]), tf.reshape(C, [batch, seqLen, 1, dState])),
       [batch, seqLen, width],
     ) as tf.Tensor3D;
-    const aNext = shift(a, -1, 0);
-    const g = tf.reverse(chunkedRecurrence(tf.reverse(aNext, 1), tf.reverse(c, 1), chunk), 1);
+    const aNextRev = tf.reverse(shift(a, -1, 0), 1);
+    return tf.reverse(chunkedRecurrence(aNextRev, tf.reverse(c, 1), chunk), 1);
+  });
+  // ∂L/∂a_t = g_t ⊙ h_{t−1};  a_t = exp(Δ_t·A) → ·a_t·A for Δ, ·a_t·Δ for A
+  const ga = tf.tidy(() => tf.reshape(tf.mul(tf.mul(g, shift(h, 1, 0)), a), shape4));
+  a.dispose();
+  return tf.tidy(() => {
     const g4 = tf.reshape(g, shape4);
-    // ∂L/∂a_t = g_t ⊙ h_{t−1};  a_t = exp(Δ_t·A) → ·a_t·A for Δ, ·a_t·Δ for A
-    const ga = tf.reshape(tf.mul(tf.mul(g, shift(h, 1, 0)), a), shape4);
     const dt4 = tf.reshape(delta, [batch, seqLen, dInner, 1]);
     const dA = tf.sum(tf.mul(ga, dt4), [0, 1]);
     const gB = tf.sum(tf.mul(g4, tf.reshape(B, [batch, seqLen, 1, dState])), 3); // Σ_n g·B
@@ -137,6 +164,7 @@ function chunkedBackward(
     const ddelta = tf.add(tf.sum(tf.mul(ga, tf.reshape(A, [1, 1, dInner, dState])), 3), tf.mul(x, gB));
     const dB = tf.sum(tf.mul(g4, tf.reshape(tf.mul(delta, x), [batch, seqLen, dInner, 1])), 2);
     const dC = tf.sum(tf.mul(tf.reshape(h, shape4), tf.reshape(dy, [batch, seqLen, dInner, 1])), 2);
+    tf.dispose([g, ga, h]);
     return [dx, ddelta, dA, dB, dC];
   });
 }
