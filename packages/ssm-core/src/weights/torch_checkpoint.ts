@@ -114,7 +114,13 @@ export function readTorchCheckpoint(
   options: ReadTorchCheckpointOptions = {},
 ): Map<string, TorchTensor> {
   const source = options.source ?? (typeof input === 'string' ? input : '<checkpoint>');
-  const bytes = typeof input === 'string' ? new Uint8Array(readFileSync(input)) : input;
+  let bytes: Uint8Array;
+  if (typeof input === 'string') {
+    const buf = readFileSync(input); // a view, not a copy: checkpoints can be GBs
+    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } else {
+    bytes = input;
+  }
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] <= 5) {
     throw new WeightsFormatError(
       `${source}: legacy (non-zip, pre-PyTorch-1.6) checkpoint format is not supported; re-save it with torch.save`,
