@@ -82,6 +82,11 @@ export {
   inMemoryStream,
 } from './stream/in_memory_stream.js';
 export {
+  type EpochLoader,
+  type LoaderStreamOptions,
+  loaderStream,
+} from './stream/loader_stream.js';
+export {
   type Batch,
   type BatchSource,
   iterateBatches,
