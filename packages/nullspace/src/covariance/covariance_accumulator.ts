@@ -40,7 +40,8 @@ export class CovarianceAccumulator {
   /** Folding rule across tasks. */
   readonly mode: AccumulationMode;
   #matrix: Float64Array;
-  #task: Float64Array;
+  /** K_t of the current task; allocated by the first batch, released by endTask (halves idle memory). */
+  #taskBuf: Float64Array | undefined;
   #taskBatches = 0;
   #taskImages = 0;
   #imageCounts: number[] = [];
@@ -59,7 +60,6 @@ export class CovarianceAccumulator {
     this.dim = dim;
     this.mode = mode;
     this.#matrix = new Float64Array(dim * dim);
-    this.#task = new Float64Array(dim * dim);
   }
 
   /** The cumulative 𝒦 (all finished tasks), shape [dim, dim], row-major. Not a copy: do not modify. */
@@ -67,9 +67,14 @@ export class CovarianceAccumulator {
     return this.#matrix;
   }
 
-  /** The current task's K_t so far (batches added since the last `endTask`). Not a copy. */
+  /** The current task's K_t so far (batches added since the last `endTask`; zeros if none). */
   get taskMatrix(): Float64Array {
     return this.#task;
+  }
+
+  get #task(): Float64Array {
+    this.#taskBuf ??= new Float64Array(this.dim * this.dim);
+    return this.#taskBuf;
   }
 
   /** Batches added to the current task. */
@@ -151,7 +156,7 @@ export class CovarianceAccumulator {
       for (let i = 0; i < m.length; i++) m[i] = a * m[i] + b * t[i];
     }
     this.#imageCounts.push(n);
-    t.fill(0);
+    this.#taskBuf = undefined;
     this.#taskBatches = 0;
     this.#taskImages = 0;
   }
