@@ -53,7 +53,7 @@ export interface DefocusMixerOptions {
   groupNormEps?: number;
   scanImpl?: MixerScanImpl;
   /**
-   * Use the fused JS-loop kernel (group-RMS+skip+gate) and the reverse-free RoPE:
+   * Use the fused-gradient group-RMS+skip+gate (`gateNorm`) and the reverse-free RoPE:
    * `'auto'` (default) where they exist (cpu, wasm), `false` for the plain-op path (the reference).
    */
   fused?: boolean | 'auto';
