@@ -51,7 +51,7 @@ Options:
   --model <name>         model preset of @mamba-cl/ssm-core (default: the preset's)
   --out <dir>            where run folders go (default: runs)
   --resume <run-dir>     continue a partial run folder with its own configuration
-  --cache-dir <dir>      cache of the embedded default's pretrained checkpoint (default: ~/.cache/mamba-cl)
+  --cache-dir <dir>      cache of the pretrained checkpoint and npm data (default: $MAMBA_CL_CACHE_DIR, else ~/.cache/mamba-cl)
 
 Hyper-parameter overrides (default: the preset's; the paper's values in brackets):
   --epochs <n>           epochs per task [10]

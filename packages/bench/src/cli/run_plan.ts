@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import os from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { defaultCacheDir as datasetsCacheDir } from '@mamba-cl/datasets';
 import { parseBackendList } from '@mamba-cl/ssm-core/backend';
 import type { BenchmarkPreset, TrainSettings } from '../presets/benchmark_preset.js';
 import { BENCHMARKS } from '../presets/preset_registry.js';
@@ -60,11 +60,15 @@ export const RUN_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Default folder of the embedded default's cached pretrained checkpoint. */
-export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  if (env.MAMBA_CL_CACHE) return env.MAMBA_CL_CACHE;
-  const base = env.XDG_CACHE_HOME || join(os.homedir(), '.cache');
-  return join(base, 'mamba-cl');
+/**
+ * Default cache folder (the embedded default's pretrained checkpoint and converted npm data sets):
+ * `$MAMBA_CL_CACHE_DIR`, else `$XDG_CACHE_HOME/mamba-cl`, else `~/.cache/mamba-cl` (the same rule
+ * as `@mamba-cl/datasets`).
+ *
+ * @category CLI
+ */
+export function defaultCacheDir(): string {
+  return datasetsCacheDir();
 }
 
 /**

