@@ -44,7 +44,6 @@ export {
   VisionMamba,
   type VisionMambaCreateOptions,
 } from './model/vision_mamba.js';
-// scan exports (engineer "scan")
 export { CHUNKED_SCAN, chunkedScanCore, DEFAULT_SCAN_CHUNK } from './scan/chunked_scan.js';
 export {
   FUSED_SCAN,
@@ -74,7 +73,6 @@ export type {
 export { selectiveScan } from './scan/selective_scan.js';
 export { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './weights/half_float.js';
 export { type MappedCheckpoint, mapOfficialCheckpoint } from './weights/official_checkpoint.js';
-// end scan exports
 export { BASIC_PICKLE_GLOBALS } from './weights/pickle/basic_pickle_globals.js';
 export {
   NUMPY_PICKLE_GLOBALS,

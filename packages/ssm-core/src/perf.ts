@@ -4,11 +4,12 @@
  *
  * @module
  */
-export type { PerfReport, PerfRow } from './perf/perf_report.js';
-// scan exports (engineer "scan")
-export { runScanPerf, type ScanPerfOptions } from './perf/scan_perf.js';
+
 // end scan exports
 // model exports (engineer "model")
 export { type ModelPerfOptions, runModelPerf } from './perf/model_perf.js';
+export type { PerfReport, PerfRow } from './perf/perf_report.js';
+// scan exports (engineer "scan")
+export { runScanPerf, type ScanPerfOptions } from './perf/scan_perf.js';
 export { runStepPerf, type StepPerfOptions } from './perf/step_perf.js';
 // end model exports
