@@ -87,6 +87,12 @@ async function tryOne(name: BackendName, loader: BackendLoader): Promise<Backend
     const ok = await tf.setBackend(tfjsName);
     if (!ok) return { name, ok: false, reason: `tf.setBackend("${tfjsName}") could not initialise it` };
     await tf.ready();
+    if (name === 'cpu') {
+      // The cpu backend prints a banner recommending tfjs-node on its first write under Node; the
+      // attempts list already says why the native backends were skipped, so silence it.
+      const backend = tf.backend() as unknown as { firstUse?: boolean };
+      if (backend.firstUse === true) backend.firstUse = false;
+    }
     return { name, ok: true, reason: describeOk(name) };
   } catch (err) {
     return { name, ok: false, reason: err instanceof Error ? err.message : String(err) };
