@@ -5,10 +5,14 @@ projected final step), run in float32.
 
 Run with Debian's python3 + python3-torch:
     /usr/bin/python3 packages/cl-trainer/scripts/make_adam_fixtures.py
-Writes packages/cl-trainer/fixtures/adam_covariance.json.
+Writes packages/cl-trainer/fixtures/adam_covariance.json, and, from the golden tiny VisionMamba of
+@mamba-cl/ssm-core (its independent PyTorch forward pass: weights, images and per-block taps in
+packages/ssm-core/fixtures/golden/), the five covariances of that model on those images:
+packages/cl-trainer/fixtures/golden_vim_covariances.json + a copy of golden_vim.safetensors.
 """
 import json
 import os
+import shutil
 
 import torch
 
@@ -18,6 +22,24 @@ torch.set_default_dtype(torch.float32)
 
 def tolist(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def five_covariances(batches, D):
+    """Spec §3.2: per batch, XᵀX/(b·L) (W_δ, W_C), MᵀM/(b·D) with M_i = Δ_iᵀX_i (W_B), ΔᵀΔ/(b·L) (A),
+    YᵀY/(b·L) (out); batches summed (each divided by its own row count)."""
+    K = {k: torch.zeros(D, D) for k in ("step", "C", "B", "A", "out")}
+    for x, delta, y in batches:
+        b, L, _ = x.shape
+        X = x.reshape(b * L, D)
+        K["step"] += X.T @ X / (b * L)
+        K["C"] += X.T @ X / (b * L)
+        M = torch.einsum("bld,ble->bde", delta, x).reshape(b * D, D)
+        K["B"] += M.T @ M / (b * D)
+        Arows = delta.reshape(b * L, D)
+        K["A"] += Arows.T @ Arows / (b * L)
+        Y = y.reshape(b * L, D)
+        K["out"] += Y.T @ Y / (b * L)
+    return K
 
 
 # ---------------------------------------------------------------- covariances (spec §3.2 – §3.3)
@@ -114,3 +136,30 @@ path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"
 with open(path, "w") as f:
     json.dump(out, f)
 print("wrote", os.path.normpath(path), os.path.getsize(path), "bytes")
+
+# ---------------------------------------------------------------- the golden VisionMamba's taps
+here = os.path.dirname(os.path.abspath(__file__))
+golden_dir = os.path.join(here, "..", "..", "ssm-core", "fixtures", "golden")
+golden = json.load(open(os.path.join(golden_dir, "golden.json")))
+cfg = golden["config"]
+B = golden["batch"]
+L = (cfg["imgSize"] // cfg["patchSize"]) ** 2 + 1
+D = cfg["dInner"]
+per_block = []
+for tap in golden["taps"]:
+    x, delta, y = (torch.tensor(tap[k], dtype=torch.float32).reshape(B, L, D) for k in ("x", "delta", "y"))
+    per_block.append({k: tolist(v) for k, v in five_covariances([(x, delta, y)], D).items()})
+shutil.copyfile(os.path.join(golden_dir, "golden.safetensors"), os.path.join(here, "..", "fixtures", "golden_vim.safetensors"))
+gpath = os.path.join(here, "..", "fixtures", "golden_vim_covariances.json")
+with open(gpath, "w") as f:
+    json.dump(
+        {
+            "description": "five covariances (spec §3.2) of the golden tiny VisionMamba (ssm-core make_golden.py, PyTorch taps) on its images, computed in PyTorch",
+            "config": cfg,
+            "batch": B,
+            "images": golden["images"],
+            "blocks": per_block,
+        },
+        f,
+    )
+print("wrote", os.path.normpath(gpath), os.path.getsize(gpath), "bytes")

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CovarianceAccumulator, projectUpdate } from '@mamba-cl/nullspace';
+import { mapOfficialCheckpoint, readSafetensors, VisionMamba } from '@mamba-cl/ssm-core';
 import { describeWithBackends, expectTensorsClose } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
@@ -8,6 +9,13 @@ import { batchGrams } from './feature_grams.js';
 
 // Made by scripts/make_adam_fixtures.py: an independent PyTorch implementation of spec §3.2 and §3.5.
 const fx = JSON.parse(readFileSync(new URL('../../fixtures/adam_covariance.json', import.meta.url), 'utf8'));
+// The golden tiny VisionMamba of ssm-core (weights, images) and the covariances PyTorch computed from its taps.
+const gv = JSON.parse(
+  readFileSync(new URL('../../fixtures/golden_vim_covariances.json', import.meta.url), 'utf8'),
+);
+const gvWeights = new Uint8Array(
+  readFileSync(new URL('../../fixtures/golden_vim.safetensors', import.meta.url)),
+);
 
 describeWithBackends(
   'spec §3 against PyTorch',
@@ -36,6 +44,40 @@ describeWithBackends(
       expectTensorsClose(acc.get('B')?.matrix as Float64Array, K.B, { ...opts, label: 'W_B' });
       expectTensorsClose(acc.get('A')?.matrix as Float64Array, K.A, { ...opts, label: 'A_log' });
       expectTensorsClose(acc.get('out')?.matrix as Float64Array, K.out, { ...opts, label: 'out_proj' });
+    });
+
+    it('the five covariances of a real VisionMamba (taps → Grams → accumulators) match PyTorch on the same model', () => {
+      const cfg = gv.config;
+      const model = VisionMamba.create(cfg, { seed: 1 });
+      const mapped = mapOfficialCheckpoint(readSafetensors(gvWeights, 'golden_vim.safetensors').tensors, cfg);
+      expect(model.loadStateDict(mapped.tensors)).toEqual({ missing: [], unexpected: [] });
+      const images = tf.tensor4d(gv.images, [gv.batch, cfg.imgSize, cfg.imgSize, cfg.inChans]);
+      const { features, taps } = model.forwardWithTaps(images);
+      expect(taps).toHaveLength(gv.blocks.length);
+      taps.forEach((tap, block) => {
+        const grams = batchGrams(tap, ['x', 'B', 'A', 'out']);
+        const K = gv.blocks[block];
+        const check = (src: 'x' | 'B' | 'A' | 'out', want: number[], label: string) => {
+          const acc = new CovarianceAccumulator(cfg.dInner);
+          const g = grams.get(src) as { gram: Float64Array; rows: number };
+          acc.addGram(g.gram, g.rows, gv.batch);
+          acc.endTask();
+          const scale = Math.max(...want.map(Math.abs));
+          expectTensorsClose(acc.matrix, want, {
+            rtol: 1e-3,
+            atol: 1e-4 * scale,
+            label: `block ${block} ${label}`,
+          });
+        };
+        check('x', K.step, 'W_δ');
+        check('x', K.C, 'W_C');
+        check('B', K.B, 'W_B');
+        check('A', K.A, 'A_log');
+        check('out', K.out, 'out_proj');
+        tf.dispose([tap.x, tap.delta, tap.y]);
+      });
+      tf.dispose([images, features]);
+      model.dispose();
     });
 
     it('projected Adam steps (U·P for weights, P·U for A_log, head ×50, coupled L2) match', () => {
