@@ -23,7 +23,7 @@ import {
   type StrategyOptions,
 } from '../strategy/strategy_registry.js';
 import { iterateBatches } from '../stream/task_stream.js';
-import { batchGrams, type GramSource } from './feature_grams.js';
+import { type BGramMethod, batchGrams, type GramSource } from './feature_grams.js';
 
 /**
  * Resolved options of the `mamba-cl` / `nscl` strategies.
@@ -41,8 +41,13 @@ export interface MambaClOptions {
   readonly groups: readonly FeatureGroup[];
   /** Accumulation across tasks; default `'sum'`. */
   readonly accumulation: AccumulationMode;
-  /** Images per chunk of the W_B features (memory bound); default 8. */
+  /** Images per chunk of the explicit W_B features (memory bound); default 8. */
   readonly chunk: number;
+  /**
+   * How the W_B Gram Σ_i M_iᵀM_i is formed: `'lowrank'` (default; X_iᵀ(Δ_iΔ_iᵀ)X_i, ≈ D/(2L) times
+   * cheaper) or `'explicit'` (every M_i = Δ_iᵀX_i, as the official code). Equal up to float32 rounding.
+   */
+  readonly bGram: BGramMethod;
   /**
    * How the projection is applied: `'dense'` (U·P with the n×n P, as the official code), `'factored'`
    * (P = diag·I + coef·B·Bᵀ with B the smaller eigenvector side: O(n·cols) per row instead of O(n²);
@@ -65,6 +70,7 @@ const KNOWN = [
   'groups',
   'accumulation',
   'chunk',
+  'bGram',
   'apply',
   'store',
   'storeDir',
@@ -128,6 +134,14 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
     'a positive integer',
     id,
   );
+  const bGram = readOption<string>(
+    o,
+    'bGram',
+    defaults.bGram,
+    (v) => v === 'lowrank' || v === 'explicit',
+    "'lowrank' or 'explicit'",
+    id,
+  ) as BGramMethod;
   const apply = readOption<string>(
     o,
     'apply',
@@ -154,7 +168,7 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
   );
   if (store === 'disk' && storeDir === '')
     throw new Error(`strategy "${id}": store 'disk' needs option storeDir (a folder)`);
-  return { eta, threshold, normalize, groups, accumulation, chunk, apply, store, storeDir };
+  return { eta, threshold, normalize, groups, accumulation, chunk, bGram, apply, store, storeDir };
 }
 
 /**
@@ -194,6 +208,7 @@ export class MambaClStrategy implements Strategy {
       groups: [...settings.groups],
       accumulation: settings.accumulation,
       chunk: settings.chunk,
+      bGram: settings.bGram,
       apply: settings.apply,
       store: settings.store,
       storeDir: settings.storeDir,
@@ -245,7 +260,7 @@ export class MambaClStrategy implements Strategy {
       const { features, taps } = ctx.backbone.forwardWithTaps(images);
       try {
         taps.forEach((tap, block) => {
-          for (const [src, g] of batchGrams(tap, sources, this.settings.chunk)) {
+          for (const [src, g] of batchGrams(tap, sources, this.settings.chunk, this.settings.bGram)) {
             const key = `${block}.${src}`;
             let acc = this.accumulators.get(key);
             if (acc === undefined) {
@@ -480,6 +495,7 @@ export const MAMBA_CL_DEFAULTS: MambaClOptions = {
   groups: FEATURE_GROUPS,
   accumulation: 'sum',
   chunk: 8,
+  bGram: 'lowrank',
   apply: 'auto',
   store: 'memory',
   storeDir: '',
