@@ -65,7 +65,7 @@ Hyper-parameter overrides (default: the preset's; the paper's values in brackets
   --milestones <list>    lr ×0.1 at these epochs [5,8]
 
 Smoke-run limits:
-  --max-steps <n>        stop each task after n optimizer steps
+  --max-steps <n>        at most n optimizer steps per epoch
   --limit-train <n>      at most n training images per class
   --limit-val <n>        at most n validation images per class
   --limit-tasks <n>      run only the first n tasks

@@ -24,7 +24,7 @@ export interface TrainSettings {
   readonly gamma: number;
   /** Null-space blend η: P = η·U₀U₀ᵀ/√k + (1−η)·I (spec §3.4). */
   readonly eta: number;
-  /** Stop each task after this many optimizer steps (smoke runs); `undefined` = no limit. */
+  /** At most this many optimizer steps per epoch (smoke runs); `undefined` = no limit. */
   readonly maxSteps?: number;
   /** Use at most this many training images per class (smoke runs / the embedded default). */
   readonly limitTrainPerClass?: number;
