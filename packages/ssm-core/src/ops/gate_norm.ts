@@ -9,10 +9,8 @@ interface GateNormAttrs {
   eps: number;
 }
 
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-
 const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { s, x, xz, D, dy } = inputs as Record<string, tf.TensorInfo>;
+  const { s, x, xz, D, dy, sig } = inputs as Record<string, tf.TensorInfo>;
   const { groupSize, eps } = attrs as unknown as GateNormAttrs;
   const [rows, dInner] = s.shape;
   const width = xz.shape[1];
@@ -22,6 +20,7 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     ['xz', xz],
     ['D', D],
     ['dy', dy],
+    ['sig', sig],
   ] as const;
   const shapes = [[rows, dInner], [rows, dInner], [rows, width], [dInner]];
   return runJsKernel(
@@ -29,7 +28,7 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     GATE_NORM_GRAD_KERNEL,
     inputsList,
     shapes,
-    ([S, X, Z, Dv, G], [dS, dX, dXZ, dDout]) => {
+    ([S, X, Z, Dv, G, SG], [dS, dX, dXZ, dDout]) => {
       const dD = new Float64Array(dInner);
       for (let r = 0; r < rows; r++) {
         const o = r * dInner;
@@ -41,7 +40,7 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
           let dot = 0; // Σ_j gŝ_j · s_j
           for (let d = g0; d < g0 + groupSize; d++) {
             const z = Z[zo + d];
-            const sg = sigmoid(z);
+            const sg = SG[o + d]; // sigmoid(z), saved by the forward (no Math.exp here)
             const gate = z * sg;
             const g = G[o + d];
             const sHat = S[o + d] * inv;
@@ -75,7 +74,10 @@ function register(): void {
   }
 }
 
-/** y = (groupRms(s) + D⊙x)⊙SiLU(z) with tfjs ops (the forward; it is faster than a JS loop on wasm). */
+/**
+ * y = (groupRms(s) + D⊙x)⊙SiLU(z) with tfjs ops (the forward; it is faster than a JS loop on wasm).
+ * Also returns sigmoid(z) [rows, dInner], which the gradient kernel reuses.
+ */
 function forwardOps(
   s: tf.Tensor,
   x: tf.Tensor,
@@ -83,12 +85,19 @@ function forwardOps(
   D: tf.Tensor,
   groupSize: number,
   eps: number,
-): tf.Tensor {
+): { y: tf.Tensor; sig: tf.Tensor } {
   const [rows, dInner] = s.shape as [number, number];
-  const z = tf.slice(xz, [0, dInner], [rows, dInner]);
-  const g = tf.reshape(s, [rows, dInner / groupSize, groupSize]);
-  const sHat = tf.reshape(tf.mul(g, tf.rsqrt(tf.add(tf.mean(tf.square(g), -1, true), eps))), [rows, dInner]);
-  return tf.mul(tf.add(sHat, tf.mul(x, D)), tf.mul(z, tf.sigmoid(z)));
+  const { y, sig } = tf.tidy(() => {
+    const z = tf.slice(xz, [0, dInner], [rows, dInner]);
+    const g = tf.reshape(s, [rows, dInner / groupSize, groupSize]);
+    const sHat = tf.reshape(tf.mul(g, tf.rsqrt(tf.add(tf.mean(tf.square(g), -1, true), eps))), [
+      rows,
+      dInner,
+    ]);
+    const sigmoidZ = tf.sigmoid(z);
+    return { y: tf.mul(tf.add(sHat, tf.mul(x, D)), tf.mul(z, sigmoidZ)), sig: sigmoidZ };
+  });
+  return { y, sig };
 }
 
 /**
@@ -137,16 +146,17 @@ export function gateNorm(
     Dv: tf.Tensor,
     save: tf.GradSaveFunc,
   ) => {
-    save([sv, xv, xzv, Dv]);
+    const { y, sig } = forwardOps(sv, xv, xzv, Dv, groupSize, eps);
+    save([sv, xv, xzv, Dv, sig]);
     return {
-      value: forwardOps(sv, xv, xzv, Dv, groupSize, eps),
+      value: y,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [ss, xs, xzs, Ds] = saved;
+        const [ss, xs, xzs, Ds, sigs] = saved;
         return tf
           .engine()
           .runKernel(
             GATE_NORM_GRAD_KERNEL,
-            { s: ss, x: xs, xz: xzs, D: Ds, dy: dy as tf.Tensor },
+            { s: ss, x: xs, xz: xzs, D: Ds, dy: dy as tf.Tensor, sig: sigs },
             attrs as never,
           ) as tf.Tensor[];
       },
