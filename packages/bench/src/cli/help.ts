@@ -51,6 +51,7 @@ Options:
   --model <name>         model preset of @mamba-cl/ssm-core (default: the preset's)
   --out <dir>            where run folders go (default: runs)
   --resume <run-dir>     continue a partial run folder with its own configuration
+  --workers <n>          data-loading threads for the paper benchmarks (default: min(4, cores − 1))
   --cache-dir <dir>      cache of the pretrained checkpoint and npm data (default: $MAMBA_CL_CACHE_DIR, else ~/.cache/mamba-cl)
 
 Hyper-parameter overrides (default: the preset's; the paper's values in brackets):

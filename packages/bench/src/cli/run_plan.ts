@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { defaultCacheDir as datasetsCacheDir } from '@mamba-cl/datasets';
 import { parseBackendList } from '@mamba-cl/ssm-core/backend';
@@ -28,6 +29,8 @@ export interface RunPlan {
   readonly train: TrainSettings;
   readonly limitTasks?: number;
   readonly progress: boolean;
+  /** DataLoader worker threads (decode + augmentation) for the paper benchmarks. */
+  readonly workers: number;
   /** The command line that made this plan (`run <benchmark> …`), recorded in the manifest. */
   readonly argv: readonly string[];
 }
@@ -56,6 +59,7 @@ export const RUN_FLAGS = {
   'limit-train': { type: 'string' },
   'limit-val': { type: 'string' },
   'limit-tasks': { type: 'string' },
+  workers: { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -279,6 +283,12 @@ export function resolveRunPlan(
     train,
     limitTasks,
     progress: v['no-progress'] !== true,
+    workers:
+      n('workers') !== undefined
+        ? parseIntFlag('workers', n('workers')!, 0)
+        : preset.dataset === 'fashion-mnist'
+          ? 0
+          : Math.max(0, Math.min(4, availableParallelism() - 1)),
     argv: ['run', ...argv],
   };
 }

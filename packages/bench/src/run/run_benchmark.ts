@@ -161,6 +161,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
       inChans: config.inChans,
       limitTasks: plan.limitTasks,
       cacheDir: plan.cacheDir,
+      workers: plan.workers,
     });
     const T = data.stream.tasks.length;
     const folder = plan.resume
@@ -193,6 +194,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
           strategyOptions: Object.fromEntries(plan.strategies.map((s) => [s, strategyOptions(s, plan)])),
           seeds: [...plan.seeds],
           limitTasks: plan.limitTasks ?? null,
+          loaderWorkers: plan.workers,
           pretrain:
             preset.weights.kind === 'pretrain' && plan.weights === undefined ? { ...preset.weights } : null,
         },

@@ -32,6 +32,8 @@ export function smokeFlags(out: string, model: string): string[] {
     '--out',
     out,
     '--no-progress',
+    '--workers',
+    '0',
   ];
 }
 
