@@ -10,6 +10,8 @@ import {
 function wellFormed(svg: string): void {
   expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
   expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+  // an accessible title first (Biome's a11y rule for SVGs)
+  expect(svg.split('\n')[1]).toMatch(/^<title>.+<\/title>$/);
   expect(svg).not.toMatch(/NaN|undefined|Infinity/);
   // tags nest properly (a tiny stack check instead of an XML parser)
   const stack: string[] = [];

@@ -69,8 +69,9 @@ export function accuracyHeatmapSvg(
   const h = top + T * cell + 50;
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11" role="img">`,
   );
+  parts.push(`<title>${escapeXml(title)}</title>`);
   parts.push(`<rect width="${w}" height="${h}" fill="white"/>`);
   parts.push(`<text x="${w / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`);
   for (let t = 0; t < T; t++) {
@@ -173,7 +174,8 @@ export function lineChartSvg(
   const w = left + pw + 150;
   const h = top + ph + 50;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
     `<text x="${left + pw / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
   ];
@@ -230,7 +232,8 @@ export function groupedBarSvg(
   const w = left + pw + 150;
   const h = top + ph + 50;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
     `<text x="${left + pw / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
   ];
