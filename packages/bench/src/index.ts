@@ -47,4 +47,27 @@ export {
   type RunManifest,
   sha256File,
 } from './run/manifest.js';
+export {
+  type LabeledArrays,
+  type PretrainableBackbone,
+  type PretrainOptions,
+  pretrainBackbone,
+} from './run/pretrain.js';
+export { ensurePretrained, PRETRAIN_SEED, pretrainKey } from './run/pretrained_cache.js';
+export {
+  type BenchmarkOutcome,
+  modelOverridesFor,
+  type RunIo,
+  runBenchmark,
+  strategyOptions,
+} from './run/run_benchmark.js';
 export { RUN_FILES, RunFolder } from './run/run_folder.js';
+export { limitPerClass } from './wiring/limit_per_class.js';
+export { createBackbone, readCheckpointFor, resolveModelConfig } from './wiring/model.js';
+export {
+  limitSteps,
+  loadBenchmarkSource,
+  type PreparedData,
+  pipelineOptionsFor,
+  prepareData,
+} from './wiring/prepare_data.js';
