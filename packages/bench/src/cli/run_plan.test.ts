@@ -84,6 +84,7 @@ describe('resolveRunPlan', () => {
     [['default', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['default', '--limit-tasks', '9'], /--limit-tasks 9 exceeds the 5 tasks/],
     [['default', '--data-root', '/tmp'], /--data-root is not used/],
+    [['default', '--weights', '/nonexistent.pth'], /--weights \/nonexistent\.pth does not exist/],
     [['cifar100-10'], /--data-root is required/],
     [['cifar100-10', '--data-root', '/nonexistent/x'], /does not exist/],
     [

@@ -144,7 +144,15 @@ export function dataLayoutOf(
  * @category CLI
  */
 export function checkWeights(preset: BenchmarkPreset, weights: string | undefined): void {
-  if (preset.weights.kind !== 'file') return;
+  if (preset.weights.kind !== 'file') {
+    if (weights !== undefined && (!existsSync(weights) || !statSync(weights).isFile())) {
+      throw new CliError(
+        `run ${preset.id}: --weights ${weights} does not exist or is not a file`,
+        'omit --weights to use the MNIST-pretrained checkpoint (made once and cached), or pass a .pth / .safetensors file',
+      );
+    }
+    return;
+  }
   const how = `${preset.weights.howToGet}.\nExpected: a PyTorch .pth checkpoint (its "model" entry, or the state dict itself) or a .safetensors file with the official key names (patch_embed.proj.weight, blocks.0.mixer.x_proj.weight, …).`;
   if (weights === undefined) {
     throw new CliError(
