@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../cli/main.js';
 import type { RunResults } from '../report/run_results.js';
-import { writeCifar100Binary } from '../testing_internal/fixture_data.js';
-import { runPreset } from '../testing_internal/run_preset.js';
+import { writeCifar100Binary, writeGoldenModelJson } from '../testing_internal/fixture_data.js';
+import { runPreset, smokeFlags } from '../testing_internal/run_preset.js';
 
 describe('run --resume and report on a real run folder', () => {
   it('continues an interrupted strategy from its checkpoint and skips finished ones', async () => {
@@ -53,5 +53,52 @@ describe('run --resume and report on a real run folder', () => {
     expect(md).toContain('# cifar100-10, seed 2024');
     expect(md).toMatch(/\| finetune \| done \|/);
     expect(existsSync(join(r.dir, 'accuracy_matrix_finetune.svg'))).toBe(true);
+  });
+
+  it('runs several seeds into one folder each plus a mean ± std summary', async () => {
+    const root = mkdtempSync(join(os.tmpdir(), 'cifar-'));
+    writeCifar100Binary(root, { train: 1, test: 1 });
+    const out = mkdtempSync(join(os.tmpdir(), 'seeds-'));
+    const lines: string[] = [];
+    const code = await main(
+      [
+        'run',
+        'cifar100-10',
+        '--data-root',
+        root,
+        ...smokeFlags(out, writeGoldenModelJson(out)).filter(
+          (_, i, a) => a[i] !== '--seed' && a[i - 1] !== '--seed',
+        ),
+        '--seed',
+        '2024,2025',
+        '--strategy',
+        'finetune',
+        '--limit-tasks',
+        '2',
+      ],
+      { log: (l) => lines.push(l), error: (l) => lines.push(l) },
+    );
+    expect(code).toBe(0);
+    const dirs = readdirSync(out).filter((d) => d.startsWith('cifar100-10-s'));
+    expect(dirs.map((d) => d.slice(0, 17)).sort()).toEqual(['cifar100-10-s2024', 'cifar100-10-s2025']);
+    const orders = dirs.map((d) =>
+      (JSON.parse(readFileSync(join(out, d, 'results.json'), 'utf8')) as RunResults).classOrder.slice(0, 3),
+    );
+    expect(orders).toContainEqual([55, 17, 75]); // seed 2024
+    expect(orders).toContainEqual([79, 92, 13]); // seed 2025 (spec §5)
+    for (const d of dirs) {
+      const kinds = readFileSync(join(out, d, 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type);
+      expect(kinds[0]).toBe('phase'); // the data loading of that seed is in its own log
+      expect(kinds).toContain('run-end');
+    }
+    const summary = readdirSync(out).find((d) => d.endsWith('-summary'));
+    expect(summary).toBeDefined();
+    expect(readFileSync(join(out, summary!, 'report.md'), 'utf8')).toMatch(
+      /\| finetune \| 2\/2 \| [\d.]+ ± [\d.]+ \|/,
+    );
+    expect(lines.join('\n')).toContain('summary over 2 seeds');
   });
 });

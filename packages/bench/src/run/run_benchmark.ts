@@ -106,10 +106,12 @@ function strategyResult(
 export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkOutcome> {
   // Events before the first run folder exists (backend, pretraining) are kept and written into
   // every seed's events.jsonl.
+  // before the first seed (backend, pretraining): written into every seed's events.jsonl
   const early: { time: string; event: BenchEvent }[] = [];
-  let collectEarly = true;
+  // within a later seed, before its folder exists (data loading); undefined once it exists
+  let pending: { time: string; event: BenchEvent }[] | undefined = early;
   const emit = (e: BenchEvent) => {
-    if (collectEarly) early.push({ time: new Date().toISOString(), event: e });
+    pending?.push({ time: new Date().toISOString(), event: e });
     io.events?.(e);
   };
   const t0 = performance.now();
@@ -152,6 +154,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
   let ok = true;
   const runStamp = stamp();
   for (const seed of seeds) {
+    if (pending !== early) pending = [];
     emit({ type: 'phase', phase: 'data', message: `loading ${preset.dataset} (seed ${seed} class order)` });
     const data = await prepareData(preset, {
       dataRoot: plan.dataRoot,
@@ -208,8 +211,10 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
       };
       folder.writeManifest(manifest);
     }
-    collectEarly = false;
-    for (const { time, event } of early) folder.appendEvent({ ...event, time });
+    for (const { time, event } of pending === early ? early : [...early, ...(pending ?? [])]) {
+      folder.appendEvent({ ...event, time });
+    }
+    pending = undefined;
     const record = (e: BenchEvent) => {
       folder.appendEvent(e);
       emit(e);
