@@ -103,7 +103,7 @@ Options:
   --quick          short version (fewer sizes and repetitions)
   --only <name>    only the suites whose package name contains <name>; repeat or comma-separate
                    (ssm-core, nullspace, datasets, cl-trainer)
-  --json <file>    where to write the JSON (default: perf-<time>.json in the current folder)
+  --json <file>    where to write the JSON (default: runs/perf-<time>.json)
   --backend <name> backend to measure on (default: MAMBA_CL_BACKEND, else auto)
   -h, --help       this text
 `,

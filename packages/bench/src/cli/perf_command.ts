@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { textTable } from '../report/render_report.js';
 import { CliError } from './cli_error.js';
 import { splitList } from './flag_values.js';
@@ -152,7 +153,8 @@ export async function perfCommand(
   const file =
     typeof values.json === 'string'
       ? values.json
-      : `perf-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+      : join('runs', `perf-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ quick, results: out }, null, 2)}\n`);
   log(`wrote ${file}`);
   return out;
