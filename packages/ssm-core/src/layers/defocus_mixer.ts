@@ -35,7 +35,7 @@ export interface DefocusMixerParams {
   D: tf.Tensor1D;
   /** `out_proj.weight` [dModel, dInner]. */
   outProj: tf.Tensor2D;
-  /** `freq` [dState]: RoPE frequencies of B and C. */
+  /** `freq`, shape (dState): RoPE frequencies of B and C. */
   freq: tf.Tensor1D;
 }
 
