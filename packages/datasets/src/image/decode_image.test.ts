@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareBytes, FIXTURE_DIR, fixtureBytes, fixtureIndex } from '../transforms/testing/synth_image.js';
+import { compareBytes, FIXTURE_DIR, fixtureBytes, fixtureIndex } from '../testing_internal/synth_image.js';
 import { decodeBmp } from './decode_bmp.js';
 import { decodeImage, jpegComponents } from './decode_image.js';
 import { ImageDecodeError } from './image_record.js';

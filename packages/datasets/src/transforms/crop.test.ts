@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  caseExpected,
+  caseInput,
+  compareBytes,
+  fixtureCases,
+  synthImage,
+} from '../testing_internal/synth_image.js';
 import { centerCrop, crop, roundHalfEven } from './crop.js';
-import { caseExpected, caseInput, compareBytes, fixtureCases, synthImage } from './testing/synth_image.js';
 
 describe('crop / centerCrop (torchvision on PIL)', () => {
   for (const c of fixtureCases('center_crop')) {

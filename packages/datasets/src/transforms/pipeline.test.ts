@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng/pcg64.js';
+import { caseInput, fixtureBytes, fixtureCases, synthImage } from '../testing_internal/synth_image.js';
 import { buildPipeline, pipelinePreset, pipelinePresetNames } from './pipeline.js';
-import { caseInput, fixtureBytes, fixtureCases, synthImage } from './testing/synth_image.js';
 
 describe('pipeline presets', () => {
   for (const c of fixtureCases('preset')) {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng/pcg64.js';
+import {
+  caseExpected,
+  caseInput,
+  compareBytes,
+  fixtureCases,
+  synthImage,
+} from '../testing_internal/synth_image.js';
 import { randomResizedCrop, randomResizedCropParams, resizedCrop } from './random_resized_crop.js';
-import { caseExpected, caseInput, compareBytes, fixtureCases, synthImage } from './testing/synth_image.js';
 
 describe('RandomResizedCrop (torchvision semantics)', () => {
   for (const c of fixtureCases('resized_crop')) {

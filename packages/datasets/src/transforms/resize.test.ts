@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  caseExpected,
+  caseInput,
+  compareBytes,
+  fixtureCases,
+  synthImage,
+} from '../testing_internal/synth_image.js';
 import { resampleCoefficients, resize } from './resize.js';
-import { caseExpected, caseInput, compareBytes, fixtureCases, synthImage } from './testing/synth_image.js';
 
 describe('resize (Pillow Image.resize, 8-bit)', () => {
   const cases = fixtureCases('resize');

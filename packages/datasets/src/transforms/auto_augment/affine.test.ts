@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { caseExpected, caseInput, compareBytes, fixtureCases, synthImage } from '../testing/synth_image.js';
+import {
+  caseExpected,
+  caseInput,
+  compareBytes,
+  fixtureCases,
+  synthImage,
+} from '../../testing_internal/synth_image.js';
 import {
   type AffineInterpolation,
   type AffineMatrix,

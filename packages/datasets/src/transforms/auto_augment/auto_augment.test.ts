@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../rng/pcg64.js';
-import { fixtureIndex, synthImage } from '../testing/synth_image.js';
+import { fixtureIndex, synthImage } from '../../testing_internal/synth_image.js';
 import { autoAugment } from './auto_augment.js';
 import { AUTOAUGMENT_POLICIES, autoAugmentMagnitudes, linspaceF32 } from './policies.js';
 

@@ -5,7 +5,7 @@ import {
   compareBytes,
   type FixtureCase,
   fixtureCases,
-} from '../testing/synth_image.js';
+} from '../../testing_internal/synth_image.js';
 import type { AffineInterpolation } from './affine.js';
 import { applyAutoAugmentOp } from './auto_augment.js';
 import type { AutoAugmentOpName } from './policies.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageRecord } from '../../image/image_record.js';
-import { compareBytes, synthImage } from '../testing/synth_image.js';
+import { compareBytes, synthImage } from '../../testing_internal/synth_image.js';
 import { blend } from './enhance.js';
 
 function rows(img: ImageRecord, y0: number, y1: number): ImageRecord {

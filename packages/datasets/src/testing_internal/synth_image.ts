@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import type { ImageRecord } from '../../image/image_record.js';
+import type { ImageRecord } from '../image/image_record.js';
 
 function hash8(a: number, b: number, c: number, d: number): number {
   let h =
@@ -44,7 +44,7 @@ export function synthImage(height: number, width: number, channels: 1 | 3, seed:
 }
 
 /** Directory of the committed transform fixtures. */
-export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/transforms');
+export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/transforms');
 
 /** One case of fixtures/transforms/cases.json. */
 export interface FixtureCase {
