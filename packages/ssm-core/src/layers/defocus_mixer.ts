@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { softplusForBackend } from '../ops/fast_softplus.js';
 import { gateNorm } from '../ops/gate_norm.js';
 import { fusedKernelsAvailable } from '../ops/js_kernel_io.js';
 import { causalConv1d } from './causal_conv1d.js';
@@ -148,7 +149,7 @@ export function defocusMixer(
       B = tf.slice(bc, [0, 0, 0], [batch, seqLen, n]);
       C = tf.slice(bc, [0, 0, n], [batch, seqLen, n]);
     }
-    let delta = tf.softplus(linear(r, p.dtProjWeight, p.dtProjBias));
+    let delta = softplusForBackend(linear(r, p.dtProjWeight, p.dtProjBias));
     if (options.deltaScale !== 1) delta = tf.div(delta, options.deltaScale);
     const delta3 = tf.reshape(delta, [batch, seqLen, dInner]) as tf.Tensor3D;
     const A = tf.neg(tf.exp(p.ALog)) as tf.Tensor2D;
