@@ -26,34 +26,7 @@ export function applyQ(tri: Tridiagonal, z: Float64Array, k: number): void {
   const lastStart = Math.floor((nref - 1) / NB) * NB;
   for (let b0 = lastStart; b0 >= 0; b0 -= NB) {
     const nb = Math.min(NB, nref - b0);
-    // V panel (p-major): v_{b0+p} lives at indices b0+p+1..n−1
-    vp.fill(0);
-    for (let p = 0; p < nb; p++) {
-      const kk = b0 + p;
-      const row = kk * n;
-      const o = p * n;
-      vp[o + kk + 1] = 1;
-      for (let c = kk + 2; c < n; c++) vp[o + c] = R[row + c];
-    }
-    // T (forward, columnwise): T[p,p] = τ_p; T[0:p, p] = −τ_p·T[0:p,0:p]·(V[:,0:p]ᵀ v_p)
-    T.fill(0);
-    for (let p = 0; p < nb; p++) {
-      const tp = tau[b0 + p];
-      T[p * NB + p] = tp;
-      if (p === 0) continue;
-      const vpp = vp.subarray(p * n, p * n + n);
-      for (let q = 0; q < p; q++) {
-        const vq = vp.subarray(q * n, q * n + n);
-        let s = 0;
-        for (let c = b0 + p + 1; c < n; c++) s += vq[c] * vpp[c];
-        tmp[q] = -tp * s;
-      }
-      for (let q = 0; q < p; q++) {
-        let s = 0;
-        for (let r = q; r < p; r++) s += T[q * NB + r] * tmp[r];
-        T[q * NB + p] = s;
-      }
-    }
+    buildReflectorBlock(R, tau, n, b0, nb, vp, T, tmp, NB);
     // W = Vᵀ·Z  (nb × k)
     W.fill(0, 0, nb * k);
     const start = b0 + 1;
@@ -87,6 +60,61 @@ export function applyQ(tri: Tridiagonal, z: Float64Array, k: number): void {
         const wo = p * k;
         for (let c = 0; c < k; c++) z[zi + c] -= v * W[wo + c];
       }
+    }
+  }
+}
+
+/**
+ * Builds one block of the compact WY form (LAPACK DLARFT, forward, columnwise) of a tridiagonal
+ * reduction's reflectors b0..b0+nb−1: the V panel, p-major (v_{b0+p} is 1 at b0+p+1 and the stored
+ * reflector after it, 0 before), and T upper triangular with T[p,p] = τ_p and
+ * T[0:p, p] = −τ_p·T[0:p, 0:p]·(V[:, 0:p]ᵀ·v_p).
+ *
+ * @param R - reflectors, row-major [n, n] (row kk holds v_kk from column kk+2 on)
+ * @param tau - τ of each reflector, [n−1]
+ * @param n - matrix size
+ * @param b0 - first reflector of the block
+ * @param nb - reflectors in the block
+ * @param vp - out: V panel, [ldT, n] p-major (overwritten)
+ * @param T - out: T, [ldT, ldT] row-major (overwritten)
+ * @param tmp - scratch, [ldT]
+ * @param ldT - block capacity (row stride of T)
+ * @internal
+ */
+export function buildReflectorBlock(
+  R: Float64Array,
+  tau: Float64Array,
+  n: number,
+  b0: number,
+  nb: number,
+  vp: Float64Array,
+  T: Float64Array,
+  tmp: Float64Array,
+  ldT: number,
+): void {
+  vp.fill(0);
+  for (let p = 0; p < nb; p++) {
+    const kk = b0 + p;
+    const row = kk * n;
+    const o = p * n;
+    vp[o + kk + 1] = 1;
+    for (let c = kk + 2; c < n; c++) vp[o + c] = R[row + c];
+  }
+  T.fill(0);
+  for (let p = 0; p < nb; p++) {
+    const tp = tau[b0 + p];
+    T[p * ldT + p] = tp;
+    const po = p * n;
+    for (let q = 0; q < p; q++) {
+      const qo = q * n;
+      let s = 0;
+      for (let c = b0 + p + 1; c < n; c++) s += vp[qo + c] * vp[po + c];
+      tmp[q] = -tp * s;
+    }
+    for (let q = 0; q < p; q++) {
+      let s = 0;
+      for (let r = q; r < p; r++) s += T[q * ldT + r] * tmp[r];
+      T[q * ldT + p] = s;
     }
   }
 }

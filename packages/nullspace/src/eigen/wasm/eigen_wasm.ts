@@ -1,3 +1,4 @@
+import { buildReflectorBlock } from '../back_transform.js';
 import type { Tridiagonal } from '../tridiagonalize.js';
 import { EIGEN_KERNELS_WASM_BASE64 } from './eigen_kernels_wasm.js';
 
@@ -137,31 +138,7 @@ export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: 
   const lastStart = Math.floor((nref - 1) / NB) * NB;
   for (let b0 = lastStart; b0 >= 0; b0 -= NB) {
     const nb = Math.min(NB, nref - b0);
-    vp.fill(0);
-    for (let p = 0; p < nb; p++) {
-      const kk = b0 + p;
-      const row = kk * n;
-      const o = p * n;
-      vp[o + kk + 1] = 1;
-      for (let c = kk + 2; c < n; c++) vp[o + c] = R[row + c];
-    }
-    T.fill(0);
-    for (let p = 0; p < nb; p++) {
-      const tp = tau[b0 + p];
-      T[p * NB + p] = tp;
-      for (let q = 0; q < p; q++) {
-        let s = 0;
-        const qo = q * n;
-        const po = p * n;
-        for (let c = b0 + p + 1; c < n; c++) s += vp[qo + c] * vp[po + c];
-        tmp[q] = -tp * s;
-      }
-      for (let q = 0; q < p; q++) {
-        let s = 0;
-        for (let r = q; r < p; r++) s += T[q * NB + r] * tmp[r];
-        T[q * NB + p] = s;
-      }
-    }
+    buildReflectorBlock(R, tau, n, b0, nb, vp, T, tmp, NB);
     mem = new Float64Array(kern.memory.buffer);
     mem.set(vp, ov);
     mem.set(T, oT);
