@@ -28,6 +28,16 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
+/** Opening tags of a plot: the svg element, its title, a white background and the centred heading. */
+function svgHeader(w: number, h: number, title: string, titleX: number): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect width="${w}" height="${h}" fill="white"/>`,
+    `<text x="${titleX}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
+  ];
+}
+
 /** A "nice" upper bound and tick step for an axis from 0 to max. */
 function niceScale(max: number, ticks = 5): { top: number; step: number } {
   if (!(max > 0)) return { top: 1, step: 0.2 };
@@ -67,13 +77,7 @@ export function accuracyHeatmapSvg(
   const top = 50;
   const w = left + T * cell + 20;
   const h = top + T * cell + 50;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11" role="img">`,
-  );
-  parts.push(`<title>${escapeXml(title)}</title>`);
-  parts.push(`<rect width="${w}" height="${h}" fill="white"/>`);
-  parts.push(`<text x="${w / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`);
+  const parts = svgHeader(w, h, title, w / 2);
   for (let t = 0; t < T; t++) {
     for (let tau = 0; tau < T; tau++) {
       const x = left + tau * cell;
@@ -173,12 +177,7 @@ export function lineChartSvg(
   const ph = 240;
   const w = left + pw + 150;
   const h = top + ph + 50;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11" role="img">`,
-    `<title>${escapeXml(title)}</title>`,
-    `<rect width="${w}" height="${h}" fill="white"/>`,
-    `<text x="${left + pw / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
-  ];
+  const parts = svgHeader(w, h, title, left + pw / 2);
   axes(parts, { left, top, pw, ph, top0, step, yLabel, xLabel: 'after training task' });
   const xOf = (i: number) => left + (n === 1 ? pw / 2 : (i / (n - 1)) * (pw - 20) + 10);
   const yOf = (v: number) => top + ph - (Math.min(v, top0) / top0) * ph;
@@ -231,12 +230,7 @@ export function groupedBarSvg(
   const ph = 240;
   const w = left + pw + 150;
   const h = top + ph + 50;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="11" role="img">`,
-    `<title>${escapeXml(title)}</title>`,
-    `<rect width="${w}" height="${h}" fill="white"/>`,
-    `<text x="${left + pw / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
-  ];
+  const parts = svgHeader(w, h, title, left + pw / 2);
   axes(parts, { left, top, pw, ph, top0, step, yLabel, xLabel });
   const gw = pw / n;
   const bw = Math.min(16, (gw - 8) / Math.max(1, series.length));
