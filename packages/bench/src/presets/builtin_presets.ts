@@ -25,6 +25,12 @@ const OFFICIAL_WEIGHTS = {
 
 const OFFICIAL_SEEDS = [2024, 2025, 2026] as const;
 
+/** Where ImageNet-R may live (both splits of the paper use the same data). */
+const IMAGENET_R_LAYOUT: readonly string[] = [
+  '<data-root>/train/<wnid>/<file>.jpg and <data-root>/val/<wnid>/<file>.jpg (the official tools/split_imagenet_r.py layout: 24000 / 6000 images, 200 wnid folders)',
+  'or the raw imagenet-r/<wnid>/<file>.jpg tree with <data-root>/imagenet_r_train.txt + imagenet_r_val.txt ("<wnid>/<file>.jpg" per line)',
+];
+
 /**
  * The four paper benchmarks exactly as the official scripts run them, plus the embedded default.
  *
@@ -80,10 +86,7 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     strategies: ['mamba-cl'],
     train: { ...OFFICIAL_TRAIN, eta: 0.9 },
     pipelines: { train: 'imagenet-r-train', eval: 'imagenet-r-eval' },
-    dataLayout: [
-      '<data-root>/train/<wnid>/<file>.jpg and <data-root>/val/<wnid>/<file>.jpg (the official tools/split_imagenet_r.py layout: 24000 / 6000 images, 200 wnid folders)',
-      'or the raw imagenet-r/<wnid>/<file>.jpg tree with <data-root>/imagenet_r_train.txt + imagenet_r_val.txt ("<wnid>/<file>.jpg" per line)',
-    ],
+    dataLayout: IMAGENET_R_LAYOUT,
   },
   {
     id: 'imagenet-r-20',
@@ -99,10 +102,7 @@ export const BUILTIN_PRESETS: readonly BenchmarkPreset[] = [
     strategies: ['mamba-cl'],
     train: { ...OFFICIAL_TRAIN, eta: 0.95 },
     pipelines: { train: 'imagenet-r-train', eval: 'imagenet-r-eval' },
-    dataLayout: [
-      '<data-root>/train/<wnid>/<file>.jpg and <data-root>/val/<wnid>/<file>.jpg (the official tools/split_imagenet_r.py layout: 24000 / 6000 images, 200 wnid folders)',
-      'or the raw imagenet-r/<wnid>/<file>.jpg tree with <data-root>/imagenet_r_train.txt + imagenet_r_val.txt ("<wnid>/<file>.jpg" per line)',
-    ],
+    dataLayout: IMAGENET_R_LAYOUT,
   },
   {
     id: 'domainnet-10',
