@@ -44,6 +44,14 @@ export {
   VisionMamba,
   type VisionMambaCreateOptions,
 } from './model/vision_mamba.js';
+export type { ClassifierHead } from './parallel/classifier_head.js';
+export {
+  DataParallelClassifier,
+  type DataParallelClassifierOptions,
+  type LossAndGrads,
+} from './parallel/data_parallel_classifier.js';
+export { DataParallelWorkerError } from './parallel/data_parallel_worker_error.js';
+export { shardSizes } from './parallel/shard_sizes.js';
 export { CHUNKED_SCAN, chunkedScanCore, DEFAULT_SCAN_CHUNK } from './scan/chunked_scan.js';
 export {
   FUSED_SCAN,
