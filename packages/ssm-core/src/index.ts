@@ -44,6 +44,14 @@ export {
   VisionMamba,
   type VisionMambaCreateOptions,
 } from './model/vision_mamba.js';
+export {
+  FUSED_SSM_GRAD_KERNEL,
+  FUSED_SSM_KERNEL,
+  type FusedSsmOptions,
+  type FusedSsmParams,
+  fusedSsm,
+  fusedSsmSupported,
+} from './ops/fused_ssm.js';
 export type { ClassifierHead } from './parallel/classifier_head.js';
 export {
   DataParallelClassifier,

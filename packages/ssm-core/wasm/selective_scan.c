@@ -10,50 +10,15 @@
 //   Bm, Cm, dB, dC        : [batch, L, Np] (padding lanes: 0, so padded states stay 0)
 // Recurrence (spec §1.2 step 7): h_t[d,n] = exp(dt_t[d]*A[d,n])*h_{t-1}[d,n] + dt_t[d]*B_t[n]*x_t[d],
 //   y_t[d] = sum_n C_t[n]*h_t[d,n], h_{-1} = 0. Vectorised over n in 4-lane groups, for each d.
-#include <wasm_simd128.h>
+#include "simd_math.h"
 
-#define EXPORT(name) __attribute__((export_name(name)))
 #define MAX_K 64 /* Np <= 256 */
 
 extern unsigned char __heap_base;
 
 EXPORT("heap_base") unsigned heap_base(void) { return (unsigned)&__heap_base; }
 
-// exp of 4 floats as 2^(x·log2 e): t = x·log2 e clamped to [−127, 128], k = nearest(t), f = t − k in
-// [−0.5, 0.5], 2^f by its degree-6 Taylor polynomial (truncation error 1.2e-7), 2^k through the
-// exponent bits. Relative error ≈ 1e-7 + |t|·6e-8 (rounding of x·log2 e); t ≤ −127 gives 0 and
-// t ≥ 128 gives +inf, as expf underflows and overflows.
-static inline v128_t exp4(v128_t x) {
-  v128_t t = wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f));
-  // pmax/pmin map to single x86 instructions (NaN still propagates: it fails both compares)
-  t = wasm_f32x4_pmax(t, wasm_f32x4_splat(-127.0f));
-  t = wasm_f32x4_pmin(t, wasm_f32x4_splat(128.0f));
-  // round to nearest by adding 1.5·2^23: the low mantissa bits of kb then hold k = round(t)
-  v128_t kb = wasm_f32x4_add(t, wasm_f32x4_splat(12582912.0f));
-  v128_t f = wasm_f32x4_sub(t, wasm_f32x4_sub(kb, wasm_f32x4_splat(12582912.0f)));
-  v128_t p = wasm_f32x4_splat(1.5403530393381608e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.3333558146428443e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(9.6181291076284772e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(5.5504108664821580e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(2.4022650695910071e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(6.9314718055994531e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.0f));
-  // 2^k: exponent field k + 127 (bits of kb are 0x4B400000 + k)
-  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(kb, wasm_i32x4_splat(127 - 0x4B400000)), 23);
-  return wasm_f32x4_mul(p, e);
-}
 
-static inline float hsum(v128_t v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
-
-#define LD(p) wasm_v128_load(p)
-#define ST(p, v) wasm_v128_store(p, v)
-#define MUL wasm_f32x4_mul
-#define ADD wasm_f32x4_add
-
-#define INLINE static inline __attribute__((always_inline))
 
 // Forward over all batch elements. h: scratch [D, Np]. K = Np / 4 is a compile-time constant in
 // the specialised copies (K = 4, i.e. dState 13..16, the Mamba default), so B, C stay in registers.

@@ -55,41 +55,77 @@ describeWithBackends('defocusMixer', () => {
     tf.dispose([u, u2, out, out2, taps!.x, taps!.delta, taps!.y, ...Object.values(p)]);
   });
 
-  it('fused path (kernels, reverse-free RoPE) matches the plain-op path in values and gradients', () => {
-    const rng = new SeededRandom(14);
-    const [B, L, dM, dI, n, r] = [2, 5, 6, 8, 4, 2];
-    const p = randomParams(rng, dM, dI, n, r);
-    const u = tf.tensor3d(rng.normalArray(B * L * dM), [B, L, dM]);
-    const names = [
-      'inProj',
-      'convWeight',
-      'convBias',
-      'xProjStep',
-      'xProjB',
-      'xProjC',
-      'ALog',
-      'D',
-      'outProj',
-    ] as const;
-    const run = (fused: boolean) =>
-      tf.grads((uu: tf.Tensor, ...ts: tf.Tensor[]) => {
-        const q = { ...p } as Record<string, tf.Tensor>;
-        names.forEach((k, i) => {
-          q[k] = ts[i];
-        });
-        const { out } = defocusMixer(uu as tf.Tensor3D, q as unknown as DefocusMixerParams, {
-          ...opts,
-          fused,
-        });
-        return tf.sum(tf.mul(out, tf.sin(out)));
-      })([u, ...names.map((k) => p[k])]);
-    const a = run(true);
-    const b = run(false);
-    for (let i = 0; i < a.length; i++) expectTensorsClose(a[i], b[i], { rtol: 1e-4, atol: 1e-4 });
-    const fa = defocusMixer(u, p, { ...opts, fused: true }).out;
-    const fb = defocusMixer(u, p, { ...opts, fused: false }).out;
-    expectTensorsClose(fa, fb, { rtol: 1e-5, atol: 1e-5 });
-    tf.dispose([u, fa, fb, ...a, ...b, ...Object.values(p)]);
+  const fusedCases = [
+    {
+      label: 'N 4, RoPE',
+      dims: [2, 5, 6, 8, 4, 2],
+      opts: { groupNormSize: 4, useRope: true, deltaScale: 1, ropeScale: 1 },
+    },
+    {
+      label: 'N 6 (padded lanes), dtRank 3, deltaScale 2, ropeScale 3, group 8, long sequence',
+      dims: [2, 40, 6, 16, 6, 3],
+      opts: { groupNormSize: 8, useRope: true, deltaScale: 2, ropeScale: 3 },
+    },
+    {
+      label: 'no RoPE, N 5',
+      dims: [1, 7, 4, 8, 5, 1],
+      opts: { groupNormSize: 4, useRope: false, deltaScale: 1, ropeScale: 1 },
+    },
+  ] as const;
+  for (const c of fusedCases) {
+    it(`fused kernel matches the op-by-op path in values, taps and every gradient (${c.label})`, () => {
+      const rng = new SeededRandom(14);
+      const [B, L, dM, dI, n, r] = c.dims;
+      const p = randomParams(rng, dM, dI, n, r);
+      const u = tf.tensor3d(rng.normalArray(B * L * dM), [B, L, dM]);
+      // without RoPE the op path never reads freq (no gradient to compare)
+      const names = (Object.keys(p) as (keyof DefocusMixerParams)[]).filter(
+        (k) => c.opts.useRope || k !== 'freq',
+      );
+      const run = (fused: boolean) =>
+        tf.grads((uu: tf.Tensor, ...ts: tf.Tensor[]) => {
+          const q = { ...p } as Record<string, tf.Tensor>;
+          names.forEach((k, i) => {
+            q[k] = ts[i];
+          });
+          const { out } = defocusMixer(uu as tf.Tensor3D, q as unknown as DefocusMixerParams, {
+            ...c.opts,
+            fused,
+          });
+          return tf.sum(tf.mul(out, tf.sin(out)));
+        })([u, ...names.map((k) => p[k])]);
+      const a = run(true);
+      const b = run(false);
+      expectTensorsClose(a[0], b[0], { rtol: 1e-4, atol: 1e-4, label: 'd/du' });
+      names.forEach((k, i) => {
+        expectTensorsClose(a[i + 1], b[i + 1], { rtol: 1e-4, atol: 1e-4, label: `d/d${k}` });
+      });
+      const fa = defocusMixer(u, p, { ...c.opts, fused: true }, true);
+      const fb = defocusMixer(u, p, { ...c.opts, fused: false }, true);
+      expectTensorsClose(fa.out, fb.out, { rtol: 1e-5, atol: 1e-5, label: 'out' });
+      for (const t of ['x', 'delta', 'y'] as const)
+        expectTensorsClose(fa.taps![t], fb.taps![t], { rtol: 1e-5, atol: 1e-5, label: `tap ${t}` });
+      tf.dispose([
+        u,
+        fa.out,
+        fb.out,
+        ...Object.values(fa.taps!),
+        ...Object.values(fb.taps!),
+        ...a,
+        ...b,
+        ...Object.values(p),
+      ]);
+    });
+  }
+
+  it('fused: true throws where the kernel does not apply; false always takes the op path', () => {
+    const rng = new SeededRandom(15);
+    const p = randomParams(rng, 4, 6, 4, 2); // dInner 6: not a multiple of 4
+    const u = tf.tensor3d(rng.normalArray(2 * 3 * 4), [2, 3, 4]);
+    expect(() => defocusMixer(u, p, { ...opts, groupNormSize: 3, fused: true })).toThrow(/does not apply/);
+    const { out } = defocusMixer(u, p, { ...opts, groupNormSize: 3 }); // auto: op path
+    expect(out.shape).toEqual([2, 3, 4]);
+    tf.dispose([u, out, ...Object.values(p)]);
   });
 
   it('leaks no tensors and gives gradients for the trainable tensors', () => {

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { softplusForBackend } from '../ops/fast_softplus.js';
-import { gateNorm } from '../ops/gate_norm.js';
-import { fusedKernelsAvailable } from '../ops/js_kernel_io.js';
+import { fusedSsm, fusedSsmSupported } from '../ops/fused_ssm.js';
 import { causalConv1d } from './causal_conv1d.js';
 import { groupRmsNorm } from './group_rms_norm.js';
 import { linear } from './linear.js';
-import { pairSwapMatrix, ropeRotate, ropeRotateSwapped } from './rope_rotate.js';
+import { ropeRotate } from './rope_rotate.js';
 import { callScan, type MixerScanImpl } from './scan_call.js';
 
 /**
@@ -54,8 +53,10 @@ export interface DefocusMixerOptions {
   groupNormEps?: number;
   scanImpl?: MixerScanImpl;
   /**
-   * Use the fused-gradient group-RMS+skip+gate (`gateNorm`) and the reverse-free RoPE:
-   * `'auto'` (default) where they exist (cpu, wasm), `false` for the plain-op path (the reference).
+   * Run Δ, RoPE, the scan and the gated group norm as one WebAssembly SIMD kernel
+   * ({@link fusedSsm}): `'auto'` (default) where it applies (cpu or wasm backend, sizes accepted by
+   * `fusedSsmSupported`, scan implementation `'auto'` or `'fused'`), `true` to require it (throws
+   * where it does not apply), `false` for the op-by-op path (the reference the tests compare with).
    */
   fused?: boolean | 'auto';
 }
@@ -107,66 +108,72 @@ export function defocusMixer(
     throw new Error(`defocusMixer: in_proj.weight is [${p.inProj.shape}], expected [2*dInner, ${dModel}]`);
   }
   const rows = batch * seqLen;
+  const eps = options.groupNormEps ?? 1e-6;
+  const scanImpl = options.scanImpl ?? 'auto';
+  const supported =
+    (scanImpl === 'auto' || scanImpl === 'fused') &&
+    fusedSsmSupported(dInner, dtRank, n, options.groupNormSize, options.useRope);
+  if (options.fused === true && !supported) {
+    throw new Error(
+      `defocusMixer: fused: true, but the fused kernel does not apply here (backend "${tf.getBackend()}", scanImpl "${scanImpl}", dInner ${dInner}, dtRank ${dtRank}, dState ${n}, group ${options.groupNormSize})`,
+    );
+  }
+  const fused = options.fused !== false && supported;
   let taps: MixerTaps | undefined;
-  const fused =
-    options.fused === undefined || options.fused === 'auto' ? fusedKernelsAvailable() : options.fused;
   const out = tf.tidy(() => {
-    const xz = linear(tf.reshape(u, [rows, dModel]) as tf.Tensor2D, p.inProj); // [rows, 2·dInner]
-    const xPre = tf.reshape(tf.slice(xz, [0, 0], [rows, dInner]), [batch, seqLen, dInner]) as tf.Tensor3D;
-    const xc = causalConv1d(xPre, p.convWeight, p.convBias);
-    const x2 = tf.reshape(tf.mul(xc, tf.sigmoid(xc)), [rows, dInner]) as tf.Tensor2D; // SiLU
-    const x = tf.reshape(x2, [batch, seqLen, dInner]) as tf.Tensor3D;
-    let B: tf.Tensor3D;
-    let C: tf.Tensor3D;
-    let r: tf.Tensor2D;
-    if (options.useRope && fused) {
-      // [r | b | c | b̄ | c̄] in one matMul, b̄/c̄ from pair-swapped weight rows: no reverse op.
-      const swap = pairSwapMatrix(n);
-      const w = tf.concat(
-        [p.xProjStep, p.xProjB, p.xProjC, tf.matMul(swap, p.xProjB), tf.matMul(swap, p.xProjC)],
-        0,
+    const u2 = tf.reshape(u, [rows, dModel]) as tf.Tensor2D;
+    let x2: tf.Tensor2D;
+    let y2: tf.Tensor2D;
+    let delta: tf.Tensor2D;
+    const conv = (xPre: tf.Tensor2D): tf.Tensor2D => {
+      const xc = causalConv1d(
+        tf.reshape(xPre, [batch, seqLen, dInner]) as tf.Tensor3D,
+        p.convWeight,
+        p.convBias,
       );
-      const xdbl = linear(x2, w as tf.Tensor2D); // [rows, R + 4N]
-      r = tf.slice(xdbl, [0, 0], [rows, dtRank]) as tf.Tensor2D;
-      const bc = tf.reshape(tf.slice(xdbl, [0, dtRank], [rows, 2 * n]), [
+      return tf.reshape(tf.mul(xc, tf.sigmoid(xc)), [rows, dInner]) as tf.Tensor2D; // SiLU
+    };
+    const wXdbl = tf.concat([p.xProjStep, p.xProjB, p.xProjC], 0) as tf.Tensor2D; // [R + 2N, dInner]
+    if (fused) {
+      // x̃ and z from the two halves of in_proj (two products instead of one product and two slices)
+      const inFrozen = p.inProj instanceof tf.Variable && !p.inProj.trainable;
+      const wx = tf.slice(p.inProj, [0, 0], [dInner, dModel]) as tf.Tensor2D;
+      const wz = tf.slice(p.inProj, [dInner, 0], [dInner, dModel]) as tf.Tensor2D;
+      x2 = conv(linear(u2, wx, undefined, inFrozen));
+      const z = linear(u2, wz, undefined, inFrozen);
+      const xdbl = linear(x2, wXdbl); // [rows, R + 2N]: r | b | c
+      ({ y: y2, delta } = fusedSsm(x2, xdbl, z, p, {
         batch,
         seqLen,
-        2 * n,
-      ]) as tf.Tensor3D;
-      const bcSw = tf.reshape(tf.slice(xdbl, [0, dtRank + 2 * n], [rows, 2 * n]), [
-        batch,
-        seqLen,
-        2 * n,
-      ]) as tf.Tensor3D;
-      const rot = ropeRotateSwapped(bc, bcSw, tf.concat([p.freq, p.freq]) as tf.Tensor1D, options.ropeScale);
-      B = tf.slice(rot, [0, 0, 0], [batch, seqLen, n]);
-      C = tf.slice(rot, [0, 0, n], [batch, seqLen, n]);
+        groupNormSize: options.groupNormSize,
+        eps,
+        deltaScale: options.deltaScale,
+        ropeScale: options.ropeScale,
+        useRope: options.useRope,
+      }));
     } else {
-      const xdbl = linear(x2, tf.concat([p.xProjStep, p.xProjB, p.xProjC], 0) as tf.Tensor2D); // [rows, R+2N]
-      r = tf.slice(xdbl, [0, 0], [rows, dtRank]) as tf.Tensor2D;
+      const xz = linear(u2, p.inProj); // [rows, 2·dInner]
+      x2 = conv(tf.slice(xz, [0, 0], [rows, dInner]) as tf.Tensor2D);
+      const xdbl = linear(x2, wXdbl);
+      const r = tf.slice(xdbl, [0, 0], [rows, dtRank]) as tf.Tensor2D;
       let bc = tf.reshape(tf.slice(xdbl, [0, dtRank], [rows, 2 * n]), [batch, seqLen, 2 * n]) as tf.Tensor3D;
       if (options.useRope) bc = ropeRotate(bc, tf.concat([p.freq, p.freq]) as tf.Tensor1D, options.ropeScale);
-      B = tf.slice(bc, [0, 0, 0], [batch, seqLen, n]);
-      C = tf.slice(bc, [0, 0, n], [batch, seqLen, n]);
-    }
-    let delta = softplusForBackend(linear(r, p.dtProjWeight, p.dtProjBias));
-    if (options.deltaScale !== 1) delta = tf.div(delta, options.deltaScale);
-    const delta3 = tf.reshape(delta, [batch, seqLen, dInner]) as tf.Tensor3D;
-    const A = tf.neg(tf.exp(p.ALog)) as tf.Tensor2D;
-    const s = callScan(x, delta3, A, B, C, options.scanImpl);
-    const eps = options.groupNormEps ?? 1e-6;
-    let y2: tf.Tensor2D;
-    if (fused) {
-      y2 = gateNorm(tf.reshape(s, [rows, dInner]) as tf.Tensor2D, x2, xz, p.D, options.groupNormSize, eps);
-    } else {
+      const B = tf.slice(bc, [0, 0, 0], [batch, seqLen, n]);
+      const C = tf.slice(bc, [0, 0, n], [batch, seqLen, n]);
+      delta = softplusForBackend(linear(r, p.dtProjWeight, p.dtProjBias));
+      if (options.deltaScale !== 1) delta = tf.div(delta, options.deltaScale);
+      const A = tf.neg(tf.exp(p.ALog)) as tf.Tensor2D;
+      const x = tf.reshape(x2, [batch, seqLen, dInner]) as tf.Tensor3D;
+      const delta3 = tf.reshape(delta, [batch, seqLen, dInner]) as tf.Tensor3D;
+      const s = callScan(x, delta3, A, B, C, scanImpl);
       const z = tf.slice(xz, [0, dInner], [rows, dInner]);
       const sHat = groupRmsNorm(tf.reshape(s, [rows, dInner]), options.groupNormSize, eps);
       y2 = tf.mul(tf.add(sHat, tf.mul(x2, p.D)), tf.mul(z, tf.sigmoid(z))) as tf.Tensor2D;
     }
     if (withTaps) {
       taps = {
-        x: tf.keep(x),
-        delta: tf.keep(delta3),
+        x: tf.keep(tf.reshape(x2, [batch, seqLen, dInner]) as tf.Tensor3D),
+        delta: tf.keep(tf.reshape(delta, [batch, seqLen, dInner]) as tf.Tensor3D),
         y: tf.keep(tf.reshape(y2, [batch, seqLen, dInner]) as tf.Tensor3D),
       };
     }

@@ -17,6 +17,8 @@ import '../scan/register_gradients.js';
  * @param x - input, shape [rows, in] or [batch, seqLen, in]
  * @param weight - weight, shape [out, in]
  * @param bias - optional bias, shape [out]
+ * @param frozen - treat the weight (and bias) as frozen: zero gradient, not computed (default: true
+ *   exactly when `weight` is a non-trainable `tf.Variable`; pass it for slices of frozen weights)
  * @returns shape [rows, out] (or [batch, seqLen, out])
  * @example
  * const y = linear(x, inProjWeight); // [B*L, 2*dInner]
@@ -26,6 +28,7 @@ export function linear<T extends tf.Tensor2D | tf.Tensor3D>(
   x: T,
   weight: tf.Tensor2D,
   bias?: tf.Tensor1D,
+  frozen?: boolean,
 ): T {
   const inDim = weight.shape[1];
   if (x.shape[x.rank - 1] !== inDim) {
@@ -38,11 +41,11 @@ export function linear<T extends tf.Tensor2D | tf.Tensor3D>(
   }
   return tf.tidy(() => {
     const x2 = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, inDim]) as tf.Tensor2D);
-    const frozen = weight instanceof tf.Variable && !weight.trainable;
+    const noGrad = frozen ?? (weight instanceof tf.Variable && !weight.trainable);
     let y =
       bias === undefined
-        ? (frozen ? linearFrozenNoBias : linearNoBias)(x2, weight)
-        : (frozen ? linearFrozenBias : linearBias)(x2, weight, bias);
+        ? (noGrad ? linearFrozenNoBias : linearNoBias)(x2, weight)
+        : (noGrad ? linearFrozenBias : linearBias)(x2, weight, bias);
     if (x.rank === 3) y = tf.reshape(y, [x.shape[0], x.shape[1], weight.shape[0]]) as never;
     return y as unknown as T;
   });

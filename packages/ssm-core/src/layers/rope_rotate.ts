@@ -69,17 +69,3 @@ export function ropeRotateSwapped(
     return tf.add(tf.mul(v, cos), tf.mul(swapped, sin)) as tf.Tensor3D;
   });
 }
-
-/**
- * The [K, K] permutation that swaps channel pairs: (P·W) has rows 2i and 2i+1 of W exchanged.
- *
- * @internal
- */
-export function pairSwapMatrix(k: number): tf.Tensor2D {
-  const m = new Float32Array(k * k);
-  for (let i = 0; i < k; i += 2) {
-    m[i * k + i + 1] = 1;
-    m[(i + 1) * k + i] = 1;
-  }
-  return tf.tensor2d(m, [k, k]);
-}

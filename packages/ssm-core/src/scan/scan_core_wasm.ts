@@ -1,81 +1,12 @@
+import { getUnpadded, kernelWasm, putPadded, WasmArena } from './kernel_wasm_module.js';
 import type { ScanCore, ScanCoreGrads, ScanDims } from './scan_core.js';
-import { SCAN_WASM_BASE64 } from './scan_wasm_binary.js';
-
-/** The few WebAssembly JS-API members used here (the project's TS lib has no DOM/WebAssembly types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-
-interface ScanWasmExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  heap_base(): number;
-  scan_forward(...args: number[]): void;
-  scan_backward(...args: number[]): void;
-}
-
-function decodeBase64(b64: string): Uint8Array {
-  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(b64, 'base64'));
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** Largest dState the wasm core handles (it keeps 4-lane groups of B and C in locals). */
 const MAX_STATE = 256;
 
-/** Bump layout of float arrays in the module's memory, each 16-byte aligned. */
-class Arena {
-  private offset: number;
-  constructor(private readonly ex: ScanWasmExports) {
-    this.offset = ex.heap_base();
-  }
-  /** Reserves `floats` float32 slots; returns the byte offset. */
-  take(floats: number): number {
-    this.offset = (this.offset + 15) & ~15;
-    const at = this.offset;
-    this.offset += floats * 4;
-    return at;
-  }
-  /** Grows the memory to hold everything reserved; returns a fresh float view. */
-  view(): Float32Array {
-    const mem = this.ex.memory;
-    const missing = this.offset - mem.buffer.byteLength;
-    if (missing > 0) mem.grow(Math.ceil(missing / 65536));
-    return new Float32Array(mem.buffer);
-  }
-}
-
-/** Copies rows of n floats into rows of np floats (zero padding) at float index `at`. */
-function putPadded(
-  heap: Float32Array,
-  at: number,
-  src: Float32Array,
-  rows: number,
-  n: number,
-  np: number,
-): void {
-  if (n === np) {
-    heap.set(src, at);
-    return;
-  }
-  heap.fill(0, at, at + rows * np);
-  for (let r = 0; r < rows; r++) heap.set(src.subarray(r * n, r * n + n), at + r * np);
-}
-
-/** Copies rows of np floats (dropping the padding) out of float index `at`. */
-function getUnpadded(heap: Float32Array, at: number, rows: number, n: number, np: number): Float32Array {
-  if (n === np) return heap.slice(at, at + rows * n);
-  const out = new Float32Array(rows * n);
-  for (let r = 0; r < rows; r++) out.set(heap.subarray(at + r * np, at + r * np + n), r * n);
-  return out;
-}
-
 /**
- * Compiles the embedded WebAssembly SIMD scan module (synchronously, with its own memory) and
- * wraps it as a {@link ScanCore}; `undefined` when this runtime cannot run it (no SIMD).
+ * Wraps the embedded WebAssembly SIMD kernel module (compiled once per process, with its own
+ * memory) as a {@link ScanCore}; `undefined` when this runtime cannot run it (no SIMD).
  *
  * **Details**
  * The module is built from `packages/ssm-core/wasm/selective_scan.c` by
@@ -90,16 +21,8 @@ function getUnpadded(heap: Float32Array, at: number, rows: number, n: number, np
  * @category Scan
  */
 export function createWasmScanCore(fallback: ScanCore): ScanCore | undefined {
-  let ex: ScanWasmExports;
-  try {
-    const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (wasmApi === undefined) return undefined;
-    const bytes = decodeBase64(SCAN_WASM_BASE64);
-    if (!wasmApi.validate(bytes)) return undefined;
-    ex = new wasmApi.Instance(new wasmApi.Module(bytes), {}).exports as unknown as ScanWasmExports;
-  } catch {
-    return undefined;
-  }
+  const ex = kernelWasm();
+  if (ex === undefined) return undefined;
   return {
     name: 'wasm-simd',
     forward(dims: ScanDims, x, delta, A, B, C): Float32Array {
@@ -107,7 +30,7 @@ export function createWasmScanCore(fallback: ScanCore): ScanCore | undefined {
       if (N > MAX_STATE) return fallback.forward(dims, x, delta, A, B, C);
       const Np = (N + 3) & ~3;
       const BLD = batch * L * D;
-      const arena = new Arena(ex);
+      const arena = new WasmArena(ex);
       const px = arena.take(BLD);
       const pdt = arena.take(BLD);
       const pA = arena.take(D * Np);
@@ -130,7 +53,7 @@ export function createWasmScanCore(fallback: ScanCore): ScanCore | undefined {
       const Np = (N + 3) & ~3;
       const BLD = batch * L * D;
       const BLN = batch * L * Np;
-      const arena = new Arena(ex);
+      const arena = new WasmArena(ex);
       const px = arena.take(BLD);
       const pdt = arena.take(BLD);
       const pA = arena.take(D * Np);

@@ -1,0 +1,343 @@
+// Fused state-space core of the De-focus mixer (spec §1.2 steps 5–8) for WebAssembly SIMD:
+//   Δ = softplus(r·W_dtᵀ + b_dt) / deltaScale            (dt_proj + softplus; r = xdbl[:, :R])
+//   B, C = RoPE(xdbl[:, R:R+N]), RoPE(xdbl[:, R+N:])      (optional; tables cos/±sin per (t, n))
+//   s = selective scan(x, Δ, A = −exp(A_log), B, C)       (h_t = exp(Δ·A)·h_{t−1} + Δ·B·x, s = C·h)
+//   y = (groupRMS(s) + D·x) · SiLU(z)                     (groups of G channels, eps)
+// and its exact backward (one reverse scan over recomputed states). Nothing is kept between the
+// forward and the backward: the backward recomputes Δ, B, C and the states from the same inputs.
+//
+// Built with selective_scan.c into one module by scripts/build_scan_wasm.sh; the JS side
+// (src/ops/fused_ssm.ts) lays out the arrays from heap_base() upwards.
+//
+// Layout (row-major float32; rows = batch·L, W = R + 2N, Np = N rounded up to a multiple of 4):
+//   x, z, y, delta, dx, dz : [rows, D]       xdbl, dxdbl : [rows, W]
+//   WT, dWT                : [R, D]  (W_dt transposed)      bias, Dsk, dbias, dDsk : [D]
+//   Alog, dAlog, A         : [D, Np] (padding lanes: 0)     cosT, sinT, dTheta : [L, Np]
+// sinT holds sign·sin with sign −1 on even channels, +1 on odd ones: rot_j = v_j·cos + v_{j^1}·sinT.
+// D and G must be multiples of 4, N even when rope is on.
+#include "simd_math.h"
+
+#define MAX_K 64 /* Np <= 256 */
+
+static const v128_t ZERO = {0};
+
+// One row of Δ (and σ(v) when sig != 0): v = bias + Σ_k r_k·WT[k, :], Δ = softplus(v)/deltaScale with
+// softplus(v) = max(v, 0) + log1p(exp(−|v|)).
+INLINE void delta_row(int D, int R, const float *r, const float *WT, const float *bias, float deltaScale,
+                      float *delta, float *sig) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  const v128_t scale = wasm_f32x4_splat(deltaScale);
+  for (int d = 0; d < D; d += 4) {
+    v128_t v = LD(bias + d);
+    for (int k = 0; k < R; k++) v = ADD(v, MUL(wasm_f32x4_splat(r[k]), LD(WT + k * D + d)));
+    v128_t u = exp4(wasm_f32x4_neg(wasm_f32x4_abs(v)));
+    v128_t sp = ADD(wasm_f32x4_pmax(v, ZERO), log1p4(u));
+    ST(delta + d, wasm_f32x4_div(sp, scale));
+    if (sig) {
+      v128_t num = wasm_v128_bitselect(one, u, wasm_f32x4_ge(v, ZERO));
+      ST(sig + d, wasm_f32x4_div(num, ADD(one, u)));
+    }
+  }
+}
+
+// B and C of one row (zero padding lanes), rotated when rope != 0.
+INLINE void bc_row(int N, int Np, const float *bc, const float *cs, const float *sn, int rope, float *Bt,
+                   float *Ct) {
+  for (int n = N; n < Np; n++) Bt[n] = Ct[n] = 0.0f;
+  if (rope) {
+    for (int n = 0; n < N; n++) {
+      Bt[n] = bc[n] * cs[n] + bc[n ^ 1] * sn[n];
+      Ct[n] = bc[N + n] * cs[n] + bc[N + (n ^ 1)] * sn[n];
+    }
+  } else {
+    for (int n = 0; n < N; n++) {
+      Bt[n] = bc[n];
+      Ct[n] = bc[N + n];
+    }
+  }
+}
+
+// 1/sqrt(mean(s²) + eps) of the group starting at s.
+INLINE float group_inv(const float *s, int G, float eps) {
+  v128_t acc = ZERO;
+  for (int d = 0; d < G; d += 4) {
+    v128_t sv = LD(s + d);
+    acc = ADD(acc, MUL(sv, sv));
+  }
+  return 1.0f / __builtin_sqrtf(hsum(acc) / (float)G + eps);
+}
+
+// σ(z) of 4 floats.
+INLINE v128_t sigmoid4(v128_t z) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  return wasm_f32x4_div(one, ADD(one, exp4(wasm_f32x4_neg(z))));
+}
+
+INLINE void forward_body(int batch, int L, int D, int R, int N, const int K, int G, int rope, float eps,
+                         float deltaScale, const float *x, const float *xdbl, const float *z, const float *WT,
+                         const float *bias, const float *A, const float *Dsk, const float *cosT,
+                         const float *sinT, float *y, float *delta, float *h, float *srow, float *Bt,
+                         float *Ct) {
+  const int Np = K << 2;
+  const int W = R + 2 * N;
+  v128_t Bv[MAX_K], Cv[MAX_K];
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; i < D * Np; i += 4) ST(h + i, ZERO);
+    for (int t = 0; t < L; t++) {
+      const int row = b * L + t;
+      const float *xr = x + row * D;
+      float *dl = delta + row * D;
+      delta_row(D, R, xdbl + row * W, WT, bias, deltaScale, dl, 0);
+      bc_row(N, Np, xdbl + row * W + R, cosT + t * Np, sinT + t * Np, rope, Bt, Ct);
+      for (int k = 0; k < K; k++) {
+        Bv[k] = LD(Bt + 4 * k);
+        Cv[k] = LD(Ct + 4 * k);
+      }
+      for (int d = 0; d < D; d++) {
+        const float dts = dl[d];
+        const v128_t dtv = wasm_f32x4_splat(dts);
+        const v128_t dtx = wasm_f32x4_splat(dts * xr[d]);
+        const float *Ad = A + d * Np;
+        float *hd = h + d * Np;
+        v128_t acc = ZERO;
+        for (int k = 0; k < K; k++) {
+          v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
+          v128_t hv = ADD(MUL(a, LD(hd + 4 * k)), MUL(dtx, Bv[k]));
+          ST(hd + 4 * k, hv);
+          acc = ADD(acc, MUL(Cv[k], hv));
+        }
+        srow[d] = hsum(acc);
+      }
+      // y = (s·inv + D·x)·z·σ(z)
+      const float *zr = z + row * D;
+      float *yr = y + row * D;
+      for (int g0 = 0; g0 < D; g0 += G) {
+        const v128_t inv = wasm_f32x4_splat(group_inv(srow + g0, G, eps));
+        for (int d = g0; d < g0 + G; d += 4) {
+          v128_t pre = ADD(MUL(LD(srow + d), inv), MUL(LD(Dsk + d), LD(xr + d)));
+          v128_t zv = LD(zr + d);
+          ST(yr + d, MUL(pre, MUL(zv, sigmoid4(zv))));
+        }
+      }
+    }
+  }
+}
+
+// A = −exp(A_log) over [D, Np].
+static void negexp(int n, const float *Alog, float *A) {
+  for (int i = 0; i < n; i += 4) ST(A + i, wasm_f32x4_neg(exp4(LD(Alog + i))));
+}
+
+EXPORT("fused_ssm_forward")
+void fused_ssm_forward(int batch, int L, int D, int R, int N, int Np, int G, int rope, float eps,
+                       float deltaScale, const float *x, const float *xdbl, const float *z, const float *WT,
+                       const float *bias, const float *Alog, const float *Dsk, const float *cosT,
+                       const float *sinT, float *y, float *delta, float *A, float *h, float *srow, float *Bt,
+                       float *Ct) {
+  negexp(D * Np, Alog, A);
+  const int K = Np >> 2;
+  if (K == 4)
+    forward_body(batch, L, D, R, N, 4, G, rope, eps, deltaScale, x, xdbl, z, WT, bias, A, Dsk, cosT, sinT, y,
+                 delta, h, srow, Bt, Ct);
+  else
+    forward_body(batch, L, D, R, N, K, G, rope, eps, deltaScale, x, xdbl, z, WT, bias, A, Dsk, cosT, sinT, y,
+                 delta, h, srow, Bt, Ct);
+}
+
+// Backward. Scratch (per batch element, reused): dl, sg, ss [L, D]; Bs, Cs [L, Np];
+// hs [(L + 1), D, Np] (slot 0 = h_{−1} = 0); as [L, D, Np]; gh [D, Np]; ds, ddt [D]; dBr, dCr [Np].
+// Outputs dx, dz [rows, D], dxdbl [rows, W] are overwritten; dWT, dbias, dAlog, dDsk, dTheta are
+// sums over the batch (dTheta[t, n]: gradient of the rotation angle of channel pair n at token t).
+INLINE void backward_body(int batch, int L, int D, int R, int N, const int K, int G, int rope, float eps,
+                          float deltaScale, const float *x, const float *xdbl, const float *z,
+                          const float *WT, const float *bias, const float *A, const float *Dsk,
+                          const float *cosT, const float *sinT, const float *dy, float *dx, float *dxdbl,
+                          float *dz, float *dWT, float *dbias, float *dA, float *dDsk, float *dTheta, float *dl,
+                          float *sg, float *ss, float *Bs, float *Cs, float *hs, float *as, float *gh,
+                          float *ds, float *ddt, float *dBr, float *dCr) {
+  const int Np = K << 2;
+  const int DN = D * Np;
+  const int W = R + 2 * N;
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  v128_t Bv[MAX_K], Cv[MAX_K], dBacc[MAX_K], dCacc[MAX_K];
+  for (int i = 0; i < DN; i += 4) ST(hs + i, ZERO);
+  for (int b = 0; b < batch; b++) {
+    // 1. recompute Δ, σ(v), B, C, the decays and the states of batch element b
+    for (int t = 0; t < L; t++) {
+      const int row = b * L + t;
+      const float *xr = x + row * D;
+      float *dlt = dl + t * D;
+      delta_row(D, R, xdbl + row * W, WT, bias, deltaScale, dlt, sg + t * D);
+      float *Bt = Bs + t * Np;
+      float *Ct = Cs + t * Np;
+      bc_row(N, Np, xdbl + row * W + R, cosT + t * Np, sinT + t * Np, rope, Bt, Ct);
+      for (int k = 0; k < K; k++) {
+        Bv[k] = LD(Bt + 4 * k);
+        Cv[k] = LD(Ct + 4 * k);
+      }
+      float *cur = hs + (t + 1) * DN;
+      const float *prev = cur - DN;
+      float *at = as + t * DN;
+      for (int d = 0; d < D; d++) {
+        const float dts = dlt[d];
+        const v128_t dtv = wasm_f32x4_splat(dts);
+        const v128_t dtx = wasm_f32x4_splat(dts * xr[d]);
+        const float *Ad = A + d * Np;
+        v128_t acc = ZERO;
+        for (int k = 0; k < K; k++) {
+          v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
+          ST(at + d * Np + 4 * k, a);
+          v128_t hv = ADD(MUL(a, LD(prev + d * Np + 4 * k)), MUL(dtx, Bv[k]));
+          ST(cur + d * Np + 4 * k, hv);
+          acc = ADD(acc, MUL(Cv[k], hv));
+        }
+        ss[t * D + d] = hsum(acc);
+      }
+    }
+    // 2. reverse sweep
+    for (int i = 0; i < DN; i += 4) ST(gh + i, ZERO);
+    for (int t = L - 1; t >= 0; t--) {
+      const int row = b * L + t;
+      const float *xr = x + row * D;
+      const float *zr = z + row * D;
+      const float *gy = dy + row * D;
+      const float *st = ss + t * D;
+      const float *dlt = dl + t * D;
+      float *dxr = dx + row * D;
+      float *dzr = dz + row * D;
+      // 2a. gate + group RMS: ds, dz, dx (skip path), dD
+      for (int g0 = 0; g0 < D; g0 += G) {
+        const float invs = group_inv(st + g0, G, eps);
+        const v128_t inv = wasm_f32x4_splat(invs);
+        v128_t dot = ZERO;
+        for (int d = g0; d < g0 + G; d += 4) {
+          v128_t zv = LD(zr + d);
+          v128_t sgz = sigmoid4(zv);
+          v128_t gv = LD(gy + d);
+          v128_t sv = LD(st + d);
+          v128_t xv = LD(xr + d);
+          v128_t Dv = LD(Dsk + d);
+          v128_t pre = ADD(MUL(sv, inv), MUL(Dv, xv));
+          v128_t gHat = MUL(gv, MUL(zv, sgz));
+          ST(dxr + d, MUL(gHat, Dv));
+          ST(dDsk + d, ADD(LD(dDsk + d), MUL(gHat, xv)));
+          v128_t dgate = ADD(one, MUL(zv, wasm_f32x4_sub(one, sgz)));
+          ST(dzr + d, MUL(MUL(gv, pre), MUL(sgz, dgate)));
+          ST(ds + d, gHat);
+          dot = ADD(dot, MUL(gHat, sv));
+        }
+        const v128_t c = wasm_f32x4_splat((invs * invs * invs * hsum(dot)) / (float)G);
+        for (int d = g0; d < g0 + G; d += 4)
+          ST(ds + d, wasm_f32x4_sub(MUL(inv, LD(ds + d)), MUL(c, LD(st + d))));
+      }
+      // 2b. scan step t; gh carries a_{t+1}·dL/dh_{t+1}
+      const float *Bt = Bs + t * Np;
+      const float *Ct = Cs + t * Np;
+      for (int k = 0; k < K; k++) {
+        Bv[k] = LD(Bt + 4 * k);
+        Cv[k] = LD(Ct + 4 * k);
+        dBacc[k] = ZERO;
+        dCacc[k] = ZERO;
+      }
+      const float *cur = hs + (t + 1) * DN;
+      const float *prev = cur - DN;
+      const float *at = as + t * DN;
+      for (int d = 0; d < D; d++) {
+        const float dts = dlt[d];
+        const float xs = xr[d];
+        const v128_t dtv = wasm_f32x4_splat(dts);
+        const v128_t dtx = wasm_f32x4_splat(dts * xs);
+        const v128_t dyv = wasm_f32x4_splat(ds[d]);
+        const float *Ad = A + d * Np;
+        float *dAd = dA + d * Np;
+        float *ghd = gh + d * Np;
+        v128_t sumGB = ZERO, sumDdt = ZERO;
+        for (int k = 0; k < K; k++) {
+          v128_t Av = LD(Ad + 4 * k);
+          v128_t a = LD(at + d * Np + 4 * k);
+          v128_t hp = LD(prev + d * Np + 4 * k);
+          v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
+          dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + d * Np + 4 * k)));
+          dBacc[k] = ADD(dBacc[k], MUL(g, dtx));
+          sumGB = ADD(sumGB, MUL(g, Bv[k]));
+          v128_t gha = MUL(MUL(g, hp), a);
+          sumDdt = ADD(sumDdt, MUL(gha, Av));
+          ST(dAd + 4 * k, ADD(LD(dAd + 4 * k), MUL(gha, dtv)));
+          ST(ghd + 4 * k, MUL(g, a));
+        }
+        const float gb = hsum(sumGB);
+        dxr[d] += dts * gb;
+        ddt[d] = hsum(sumDdt) + xs * gb;
+      }
+      for (int k = 0; k < K; k++) {
+        ST(dBr + 4 * k, dBacc[k]);
+        ST(dCr + 4 * k, dCacc[k]);
+      }
+      // 2c. softplus + dt_proj: q = ddt/deltaScale·σ(v); dr = q·W_dt, dW_dtᵀ += r ⊗ q, dbias += q
+      const float *r = xdbl + row * W;
+      float *dxd = dxdbl + row * W;
+      const float *sgt = sg + t * D;
+      const v128_t scale = wasm_f32x4_splat(deltaScale);
+      v128_t dr[MAX_K];
+      for (int k = 0; k < R && k < MAX_K; k++) dr[k] = ZERO;
+      for (int d = 0; d < D; d += 4) {
+        v128_t q = MUL(wasm_f32x4_div(LD(ddt + d), scale), LD(sgt + d));
+        ST(dbias + d, ADD(LD(dbias + d), q));
+        for (int k = 0; k < R; k++) {
+          dr[k] = ADD(dr[k], MUL(q, LD(WT + k * D + d)));
+          ST(dWT + k * D + d, ADD(LD(dWT + k * D + d), MUL(q, wasm_f32x4_splat(r[k]))));
+        }
+      }
+      for (int k = 0; k < R; k++) dxd[k] = hsum(dr[k]);
+      // 2d. RoPE: d raw b, c and dθ
+      const float *bc = r + R;
+      float *dbc = dxd + R;
+      if (rope) {
+        const float *cs = cosT + t * Np;
+        const float *sn = sinT + t * Np;
+        float *dth = dTheta + t * Np;
+        for (int n = 0; n < N; n++) {
+          const int m = n ^ 1;
+          dbc[n] = dBr[n] * cs[n] + dBr[m] * sn[m];
+          dbc[N + n] = dCr[n] * cs[n] + dCr[m] * sn[m];
+          const float sgn = (n & 1) ? 1.0f : -1.0f;
+          dth[n] += sgn * (dBr[n] * (bc[m] * cs[n] - bc[n] * sn[n]) +
+                           dCr[n] * (bc[N + m] * cs[n] - bc[N + n] * sn[n]));
+        }
+      } else {
+        for (int n = 0; n < N; n++) {
+          dbc[n] = dBr[n];
+          dbc[N + n] = dCr[n];
+        }
+      }
+    }
+  }
+}
+
+EXPORT("fused_ssm_backward")
+void fused_ssm_backward(int batch, int L, int D, int R, int N, int Np, int G, int rope, float eps,
+                        float deltaScale, const float *x, const float *xdbl, const float *z, const float *WT,
+                        const float *bias, const float *Alog, const float *Dsk, const float *cosT,
+                        const float *sinT, const float *dy, float *dx, float *dxdbl, float *dz, float *dWT,
+                        float *dbias, float *dAlog, float *dDsk, float *dTheta, float *A, float *dl, float *sg,
+                        float *ss, float *Bs, float *Cs, float *hs, float *as, float *gh, float *ds, float *ddt,
+                        float *dBr, float *dCr) {
+  const int DN = D * Np;
+  negexp(DN, Alog, A);
+  __builtin_memset(dWT, 0, sizeof(float) * R * D);
+  __builtin_memset(dbias, 0, sizeof(float) * D);
+  __builtin_memset(dAlog, 0, sizeof(float) * DN);
+  __builtin_memset(dDsk, 0, sizeof(float) * D);
+  __builtin_memset(dTheta, 0, sizeof(float) * L * Np);
+  const int K = Np >> 2;
+  if (K == 4)
+    backward_body(batch, L, D, R, N, 4, G, rope, eps, deltaScale, x, xdbl, z, WT, bias, A, Dsk, cosT, sinT, dy,
+                  dx, dxdbl, dz, dWT, dbias, dAlog, dDsk, dTheta, dl, sg, ss, Bs, Cs, hs, as, gh, ds, ddt, dBr,
+                  dCr);
+  else
+    backward_body(batch, L, D, R, N, K, G, rope, eps, deltaScale, x, xdbl, z, WT, bias, A, Dsk, cosT, sinT, dy,
+                  dx, dxdbl, dz, dWT, dbias, dAlog, dDsk, dTheta, dl, sg, ss, Bs, Cs, hs, as, gh, ds, ddt, dBr,
+                  dCr);
+  // dA → dA_log: A = −exp(A_log), so ∂A/∂A_log = A
+  for (int i = 0; i < DN; i += 4) ST(dAlog + i, MUL(LD(dAlog + i), LD(A + i)));
+}

@@ -1,0 +1,59 @@
+// Shared WebAssembly SIMD helpers of the ssm-core C kernels (selective_scan.c, fused_ssm.c).
+#ifndef MAMBA_CL_SIMD_MATH_H
+#define MAMBA_CL_SIMD_MATH_H
+#include <wasm_simd128.h>
+
+// exp of 4 floats as 2^(x·log2 e): t = x·log2 e clamped to [−127, 128], k = nearest(t), f = t − k in
+// [−0.5, 0.5], 2^f by its degree-6 Taylor polynomial (truncation error 1.2e-7), 2^k through the
+// exponent bits. Relative error ≈ 1e-7 + |t|·6e-8 (rounding of x·log2 e); t ≤ −127 gives 0 and
+// t ≥ 128 gives +inf, as expf underflows and overflows.
+static inline v128_t exp4(v128_t x) {
+  v128_t t = wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f));
+  // pmax/pmin map to single x86 instructions (NaN still propagates: it fails both compares)
+  t = wasm_f32x4_pmax(t, wasm_f32x4_splat(-127.0f));
+  t = wasm_f32x4_pmin(t, wasm_f32x4_splat(128.0f));
+  // round to nearest by adding 1.5·2^23: the low mantissa bits of kb then hold k = round(t)
+  v128_t kb = wasm_f32x4_add(t, wasm_f32x4_splat(12582912.0f));
+  v128_t f = wasm_f32x4_sub(t, wasm_f32x4_sub(kb, wasm_f32x4_splat(12582912.0f)));
+  v128_t p = wasm_f32x4_splat(1.5403530393381608e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.3333558146428443e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(9.6181291076284772e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(5.5504108664821580e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(2.4022650695910071e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(6.9314718055994531e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.0f));
+  // 2^k: exponent field k + 127 (bits of kb are 0x4B400000 + k)
+  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(kb, wasm_i32x4_splat(127 - 0x4B400000)), 23);
+  return wasm_f32x4_mul(p, e);
+}
+
+static inline float hsum(v128_t v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+#define LD(p) wasm_v128_load(p)
+#define ST(p, v) wasm_v128_store(p, v)
+#define MUL wasm_f32x4_mul
+#define ADD wasm_f32x4_add
+
+#define INLINE static inline __attribute__((always_inline))
+#define EXPORT(name) __attribute__((export_name(name)))
+
+// log(1 + u) of 4 floats for u in [0, 1]: with s = u / (2 + u) in [0, 1/3], log(1 + u) = 2·atanh(s)
+// = 2s·(1 + s²/3 + s⁴/5 + … + s¹²/13); the first omitted term is below 1.3e-8 relative. No 1 + u
+// is formed, so small u keeps full relative precision.
+static inline v128_t log1p4(v128_t u) {
+  v128_t s = wasm_f32x4_div(u, ADD(u, wasm_f32x4_splat(2.0f)));
+  v128_t s2 = MUL(s, s);
+  v128_t p = wasm_f32x4_splat(1.0f / 13.0f);
+  p = ADD(MUL(p, s2), wasm_f32x4_splat(1.0f / 11.0f));
+  p = ADD(MUL(p, s2), wasm_f32x4_splat(1.0f / 9.0f));
+  p = ADD(MUL(p, s2), wasm_f32x4_splat(1.0f / 7.0f));
+  p = ADD(MUL(p, s2), wasm_f32x4_splat(1.0f / 5.0f));
+  p = ADD(MUL(p, s2), wasm_f32x4_splat(1.0f / 3.0f));
+  p = ADD(MUL(p, s2), wasm_f32x4_splat(1.0f));
+  return MUL(ADD(s, s), p);
+}
+
+#endif
