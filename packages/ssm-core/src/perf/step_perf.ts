@@ -5,6 +5,8 @@ import { linear } from '../layers/linear.js';
 import { MODEL_PRESETS, type VisionMambaConfig } from '../model/model_config.js';
 import { SeededRandom } from '../model/seeded_random.js';
 import { VisionMamba } from '../model/vision_mamba.js';
+import { DataParallelClassifier } from '../parallel/data_parallel_classifier.js';
+import { shardSizes } from '../parallel/shard_sizes.js';
 import type { PerfReport } from './perf_report.js';
 
 /** Options of {@link runStepPerf}. @category Perf */
@@ -21,6 +23,12 @@ export interface StepPerfOptions {
   config?: VisionMambaConfig;
   /** Classes of the linear head (default 10). */
   numClasses?: number;
+  /**
+   * Worker threads that compute gradients besides the main thread (default 0: today's
+   * single-thread `optimizer.minimize`). With N > 0 a {@link DataParallelClassifier} splits each
+   * batch into N + 1 shards and the same Adam is applied with `optimizer.applyGradients`.
+   */
+  workers?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -50,6 +58,10 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
   const config = options.config ?? MODEL_PRESETS.tiny;
   const numClasses = options.numClasses ?? 10;
   const log = options.log ?? (() => {});
+  const workers = options.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new RangeError(`runStepPerf: workers is ${workers}, expected an integer ≥ 0`);
+  }
   const model = VisionMamba.create(config, { seed: 1 });
   const rng = new SeededRandom(2);
   const headW = tf.variable(
@@ -66,14 +78,9 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
     config.imgSize,
     config.inChans,
   ]);
-  const labels = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: batch }, (_, i) => i % numClasses),
-      'int32',
-    ),
-    numClasses,
-  );
-  const step = (): void => {
+  const targets = Int32Array.from({ length: batch }, (_, i) => i % numClasses);
+  const labels = tf.oneHot(tf.tensor1d(targets, 'int32'), numClasses);
+  const singleThreadStep = async (): Promise<void> => {
     const cost = optimizer.minimize(
       () => {
         const logits = linear(model.forward(images), headW as tf.Tensor2D, headB as tf.Tensor1D);
@@ -85,19 +92,33 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
     cost?.dataSync();
     cost?.dispose();
   };
+  // Data-parallel step: the same loss and Adam, gradients from the main thread + `workers` threads.
+  const dp = workers > 0 ? await DataParallelClassifier.create(model, { workers, backend }) : undefined;
+  const names = [...model.trainableNames(), 'head.weight', 'head.bias'];
+  const head = { weight: headW, bias: headB };
+  const variableOf = (name: string): tf.Variable =>
+    name === 'head.weight' ? headW : name === 'head.bias' ? headB : model.parameters.get(name)!;
+  const parallelStep = async (): Promise<void> => {
+    const { grads } = await dp!.lossAndGrads(images, targets, head, names);
+    optimizer.applyGradients(names.map((n) => ({ name: variableOf(n).name, tensor: grads.get(n)! })));
+    tf.dispose([...grads.values()]);
+  };
+  const step = dp === undefined ? singleThreadStep : parallelStep;
   let peakRss = process.memoryUsage().rss;
-  for (let i = 0; i < warmup; i++) step();
+  for (let i = 0; i < warmup; i++) await step();
   const tensorsAfterWarmup = tf.memory().numTensors;
   const times: number[] = [];
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
-    step();
+    await step();
     times.push(performance.now() - t0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if ((i + 1) % 10 === 0) log(`step ${i + 1}/${steps}: ${(times[i]).toFixed(1)} ms`);
   }
   const cpu1 = process.cpuUsage(cpu0);
+  const threads =
+    workers === 0 ? '1 thread' : `${workers + 1} threads (main + ${workers} worker${workers > 1 ? 's' : ''})`;
   const cpuMs = (cpu1.user + cpu1.system) / 1000;
   const tensorsAfter = tf.memory().numTensors;
   const total = times.reduce((a, b) => a + b, 0);
@@ -105,15 +126,17 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
   for (let i = 0; i + 10 <= times.length; i++)
     bestWindow = Math.min(bestWindow, times.slice(i, i + 10).reduce((a, b) => a + b, 0) / 10);
   if (!Number.isFinite(bestWindow)) bestWindow = total / times.length;
+  await dp?.dispose();
   tf.dispose([images, labels, headW, headB]);
   optimizer.dispose();
   model.dispose();
   return [
     {
-      title: `ssm-core: training step (forward + backward + Adam), ${backend}`,
+      title: `ssm-core: training step (forward + backward + Adam), ${backend}, ${threads}`,
       rows: [
         {
           backend,
+          workers,
           batch,
           tokens: (config.imgSize / config.patchSize) ** 2 + 1,
           dModel: config.dModel,
@@ -132,7 +155,10 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
       ],
       notes: [
         'Trainable: x_proj_step/B/C.weight, A_log, out_proj.weight of every block + a linear head; softmax cross-entropy; tf.train.adam.',
-        'Wall-clock on a shared machine: other processes may slow it down; "images per CPU-second" (process user+system CPU time) is what one free core would give (the wasm backend runs single-threaded).',
+        workers === 0
+          ? 'Gradients computed on the main thread only (optimizer.minimize).'
+          : `Gradients computed by ${workers + 1} threads: the main thread and ${workers} worker thread(s) of a DataParallelClassifier, each on its own shard of the batch (shard sizes ${shardSizes(batch, workers + 1).join('/')}); summed on the main thread, then optimizer.applyGradients with the same Adam.`,
+        'Wall-clock on a shared machine: other processes may slow it down; "images per CPU-second" (user+system CPU time of the process, worker threads included) is what one free core per thread would give (the wasm backend runs single-threaded).',
       ],
     },
   ];
