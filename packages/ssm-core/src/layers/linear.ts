@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../scan/register_gradients.js';
+import { matMulTN } from '../ops/matmul_tn.js';
 
 /**
  * y = x·Wᵀ (+ b) for a weight in PyTorch layout `[out, in]`, on 2-D operands only, with a gradient
@@ -9,7 +10,7 @@ import '../scan/register_gradients.js';
  * The wasm backend runs `matMul` with `transposeA`/`transposeB` (what tfjs' own matMul gradient
  * emits) on a slow path, 15–40× slower than the plain product, and broadcast batched matMuls are
  * slower still. This op transposes explicitly: forward `x·transpose(W)`, backward
- * dx = dy·W and dW = transpose(dy)·x, db = Σ_rows dy. Inputs of rank 3 are flattened to
+ * dx = dy·W and dW = dyᵀ·x ({@link matMulTN}: no transposed copy), db = Σ_rows dy. Inputs of rank 3 are flattened to
  * `[rows, in]` and reshaped back. A weight that is a NON-trainable `tf.Variable` (a frozen parameter)
  * gets a zero gradient without computing it (custom gradients cannot tell which inputs are asked
  * for, and frozen in_proj/dt_proj weight gradients would cost two big matMuls per block).
@@ -59,7 +60,7 @@ const linearNoBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSa
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const g = dy as tf.Tensor2D;
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(g, ws), tf.matMul(tf.transpose(g), xs)];
+      return [tf.matMul(g, ws), matMulTN(g, xs)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
@@ -72,7 +73,7 @@ const linearBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, sav
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const g = dy as tf.Tensor2D;
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(g, ws), tf.matMul(tf.transpose(g), xs), tf.sum(g, 0)];
+      return [tf.matMul(g, ws), matMulTN(g, xs), tf.sum(g, 0)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;

@@ -28,6 +28,7 @@ export interface KernelWasmExports {
   scan_backward(...args: number[]): void;
   fused_ssm_forward(...args: number[]): void;
   fused_ssm_backward(...args: number[]): void;
+  matmul_tn(...args: number[]): void;
 }
 
 function decodeBase64(b64: string): Uint8Array {
