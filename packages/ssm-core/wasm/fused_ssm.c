@@ -101,7 +101,7 @@ INLINE void forward_body(int batch, int L, int D, int R, int N, const int K, int
         float *hd = h + d * Np;
         v128_t acc = ZERO;
         for (int k = 0; k < K; k++) {
-          v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
+          v128_t a = exp2_nonpos4(MUL(dtv, LD(Ad + 4 * k)));
           v128_t hv = ADD(MUL(a, LD(hd + 4 * k)), MUL(dtx, Bv[k]));
           ST(hd + 4 * k, hv);
           acc = ADD(acc, MUL(Cv[k], hv));
@@ -123,9 +123,13 @@ INLINE void forward_body(int batch, int L, int D, int R, int N, const int K, int
   }
 }
 
-// A = −exp(A_log) over [D, Np].
-static void negexp(int n, const float *Alog, float *A) {
-  for (int i = 0; i < n; i += 4) ST(A + i, wasm_f32x4_neg(exp4(LD(Alog + i))));
+// A = −exp(A_log) and A2 = A·log2 e over [D, Np] (the decays are 2^(Δ·A2)).
+static void negexp(int n, const float *Alog, float *A, float *A2) {
+  for (int i = 0; i < n; i += 4) {
+    v128_t a = wasm_f32x4_neg(exp4(LD(Alog + i)));
+    ST(A + i, a);
+    ST(A2 + i, MUL(a, wasm_f32x4_splat(1.44269504088896341f)));
+  }
 }
 
 EXPORT("fused_ssm_forward")
@@ -134,7 +138,7 @@ void fused_ssm_forward(int batch, int L, int D, int R, int N, int Np, int G, int
                        const float *bias, const float *Alog, const float *Dsk, const float *cosT,
                        const float *sinT, float *y, float *delta, float *A, float *h, float *srow, float *Bt,
                        float *Ct) {
-  negexp(D * Np, Alog, A);
+  negexp(D * Np, Alog, A + D * Np, A); // the forward needs A·log2 e only
   const int K = Np >> 2;
   if (K == 4)
     forward_body(batch, L, D, R, N, 4, G, rope, eps, deltaScale, x, xdbl, z, WT, bias, A, Dsk, cosT, sinT, y,
@@ -144,7 +148,7 @@ void fused_ssm_forward(int batch, int L, int D, int R, int N, int Np, int G, int
                  delta, h, srow, Bt, Ct);
 }
 
-// Backward. Scratch (per batch element, reused): dl, sg, ss [L, D]; Bs, Cs [L, Np];
+// Backward. A: scratch [2, D, Np] (A, then A·log2 e). Scratch (per batch element, reused): dl, sg, ss [L, D]; Bs, Cs [L, Np];
 // hs [(L + 1), D, Np] (slot 0 = h_{−1} = 0); as [L, D, Np]; gh [D, Np]; ds, ddt [D]; dBr, dCr [Np].
 // Outputs dx, dz [rows, D], dxdbl [rows, W] are overwritten; dWT, dbias, dAlog, dDsk, dTheta are
 // sums over the batch (dTheta[t, n]: gradient of the rotation angle of channel pair n at token t).
@@ -182,10 +186,10 @@ INLINE void backward_body(int batch, int L, int D, int R, int N, const int K, in
         const float dts = dlt[d];
         const v128_t dtv = wasm_f32x4_splat(dts);
         const v128_t dtx = wasm_f32x4_splat(dts * xr[d]);
-        const float *Ad = A + d * Np;
+        const float *A2d = A + DN + d * Np;
         v128_t acc = ZERO;
         for (int k = 0; k < K; k++) {
-          v128_t a = exp4(MUL(dtv, LD(Ad + 4 * k)));
+          v128_t a = exp2_nonpos4(MUL(dtv, LD(A2d + 4 * k)));
           ST(at + d * Np + 4 * k, a);
           v128_t hv = ADD(MUL(a, LD(prev + d * Np + 4 * k)), MUL(dtx, Bv[k]));
           ST(cur + d * Np + 4 * k, hv);
@@ -323,7 +327,7 @@ void fused_ssm_backward(int batch, int L, int D, int R, int N, int Np, int G, in
                         float *ss, float *Bs, float *Cs, float *hs, float *as, float *gh, float *ds, float *ddt,
                         float *dBr, float *dCr) {
   const int DN = D * Np;
-  negexp(DN, Alog, A);
+  negexp(DN, Alog, A, A + DN);
   __builtin_memset(dWT, 0, sizeof(float) * R * D);
   __builtin_memset(dbias, 0, sizeof(float) * D);
   __builtin_memset(dAlog, 0, sizeof(float) * DN);

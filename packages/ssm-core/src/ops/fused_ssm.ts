@@ -207,7 +207,7 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const p = reserve(call, d, ins);
   const y = call.output([d.rows, d.D]);
   const delta = call.output([d.rows, d.D]);
-  const A = call.scratch(d.D * d.Np);
+  const A = call.scratch(2 * d.D * d.Np);
   const h = call.scratch(d.D * d.Np);
   const srow = call.scratch(d.D);
   const Bt = call.scratch(d.Np);
@@ -243,7 +243,7 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const dTheta = call.scratch(L * Np);
   const s = (floats: number) => call.scratch(floats);
   // biome-ignore format: the argument list mirrors the C signature
-  const scratch = [s(D * Np), s(L * D), s(L * D), s(L * D), s(L * Np), s(L * Np), s((L + 1) * D * Np),
+  const scratch = [s(2 * D * Np), s(L * D), s(L * D), s(L * D), s(L * Np), s(L * Np), s((L + 1) * D * Np),
     s(L * D * Np), s(D * Np), s(D), s(D), s(Np), s(Np)]; // A dl sg ss Bs Cs hs as gh ds ddt dBr dCr
   fill(call.heap(), d, a, p);
   // biome-ignore format: the argument list mirrors the C signature
