@@ -67,12 +67,6 @@ INLINE float group_inv(const float *s, int G, float eps) {
   return 1.0f / __builtin_sqrtf(hsum(acc) / (float)G + eps);
 }
 
-// σ(z) of 4 floats.
-INLINE v128_t sigmoid4(v128_t z) {
-  const v128_t one = wasm_f32x4_splat(1.0f);
-  return wasm_f32x4_div(one, ADD(one, exp4(wasm_f32x4_neg(z))));
-}
-
 INLINE void forward_body(int batch, int L, int D, int R, int N, const int K, int G, int rope, float eps,
                          float deltaScale, const float *x, const float *xdbl, const float *z, const float *WT,
                          const float *bias, const float *A, const float *Dsk, const float *cosT,

@@ -45,6 +45,12 @@ static inline v128_t exp2_nonpos4(v128_t t) {
   return wasm_f32x4_mul(p, e);
 }
 
+// σ(z) of 4 floats (exp4 saturates: σ → 0 below z ≈ −88, → 1 above).
+static inline v128_t sigmoid4(v128_t z) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  return wasm_f32x4_div(one, wasm_f32x4_add(one, exp4(wasm_f32x4_neg(z))));
+}
+
 static inline float hsum(v128_t v) {
   return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));

@@ -60,16 +60,21 @@ describeWithBackends('defocusMixer', () => {
       label: 'N 4, RoPE',
       dims: [2, 5, 6, 8, 4, 2],
       opts: { groupNormSize: 4, useRope: true, deltaScale: 1, ropeScale: 1 },
+      tol: 1e-4,
     },
     {
+      // 40 tokens: float32 rounding of the two paths drifts apart in the gradients that sum over all
+      // tokens (freq: up to 5e-4 relative; the conv weight: 1.3e-4 absolute) — see fused_ssm.test.ts
       label: 'N 6 (padded lanes), dtRank 3, deltaScale 2, ropeScale 3, group 8, long sequence',
       dims: [2, 40, 6, 16, 6, 3],
       opts: { groupNormSize: 8, useRope: true, deltaScale: 2, ropeScale: 3 },
+      tol: 1e-3,
     },
     {
       label: 'no RoPE, N 5',
       dims: [1, 7, 4, 8, 5, 1],
       opts: { groupNormSize: 4, useRope: false, deltaScale: 1, ropeScale: 1 },
+      tol: 1e-4,
     },
   ] as const;
   for (const c of fusedCases) {
@@ -98,7 +103,7 @@ describeWithBackends('defocusMixer', () => {
       const b = run(false);
       expectTensorsClose(a[0], b[0], { rtol: 1e-4, atol: 1e-4, label: 'd/du' });
       names.forEach((k, i) => {
-        expectTensorsClose(a[i + 1], b[i + 1], { rtol: 1e-4, atol: 1e-4, label: `d/d${k}` });
+        expectTensorsClose(a[i + 1], b[i + 1], { rtol: c.tol, atol: c.tol, label: `d/d${k}` });
       });
       const fa = defocusMixer(u, p, { ...c.opts, fused: true }, true);
       const fb = defocusMixer(u, p, { ...c.opts, fused: false }, true);

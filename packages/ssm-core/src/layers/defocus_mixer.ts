@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convSilu } from '../ops/conv_silu.js';
 import { softplusForBackend } from '../ops/fast_softplus.js';
 import { fusedSsm, fusedSsmSupported } from '../ops/fused_ssm.js';
 import { causalConv1d } from './causal_conv1d.js';
@@ -53,8 +54,8 @@ export interface DefocusMixerOptions {
   groupNormEps?: number;
   scanImpl?: MixerScanImpl;
   /**
-   * Run Δ, RoPE, the scan and the gated group norm as one WebAssembly SIMD kernel
-   * ({@link fusedSsm}): `'auto'` (default) where it applies (cpu or wasm backend, sizes accepted by
+   * Run conv + SiLU ({@link convSilu}) and Δ, RoPE, the scan and the gated group norm
+   * ({@link fusedSsm}) as WebAssembly SIMD kernels: `'auto'` (default) where it applies (cpu or wasm backend, sizes accepted by
    * `fusedSsmSupported`, scan implementation `'auto'` or `'fused'`), `true` to require it (throws
    * where it does not apply), `false` for the op-by-op path (the reference the tests compare with).
    */
@@ -126,11 +127,10 @@ export function defocusMixer(
     let y2: tf.Tensor2D;
     let delta: tf.Tensor2D;
     const conv = (xPre: tf.Tensor2D): tf.Tensor2D => {
-      const xc = causalConv1d(
-        tf.reshape(xPre, [batch, seqLen, dInner]) as tf.Tensor3D,
-        p.convWeight,
-        p.convBias,
-      );
+      const x3 = tf.reshape(xPre, [batch, seqLen, dInner]) as tf.Tensor3D;
+      // (fused implies dInner % 4 == 0, which is all convSilu needs)
+      if (fused) return tf.reshape(convSilu(x3, p.convWeight, p.convBias), [rows, dInner]) as tf.Tensor2D;
+      const xc = causalConv1d(x3, p.convWeight, p.convBias);
       return tf.reshape(tf.mul(xc, tf.sigmoid(xc)), [rows, dInner]) as tf.Tensor2D; // SiLU
     };
     const wXdbl = tf.concat([p.xProjStep, p.xProjB, p.xProjC], 0) as tf.Tensor2D; // [R + 2N, dInner]
