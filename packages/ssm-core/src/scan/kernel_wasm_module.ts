@@ -31,6 +31,8 @@ export interface KernelWasmExports {
   matmul_tn(...args: number[]): void;
   conv_silu_forward(...args: number[]): void;
   conv_silu_backward(...args: number[]): void;
+  rms_norm_forward(...args: number[]): void;
+  rms_norm_backward(...args: number[]): void;
 }
 
 function decodeBase64(b64: string): Uint8Array {
