@@ -21,15 +21,15 @@
 
 static const v128_t ZERO = {0};
 
-// One row of Δ (and σ(v) when sig != 0): v = bias + Σ_k r_k·WT[k, :], Δ = softplus(v)/deltaScale with
-// softplus(v) = max(v, 0) + log1p(exp(−|v|)).
-INLINE void delta_row(int D, int R, const float *r, const float *WT, const float *bias, float deltaScale,
-                      float *delta, float *sig) {
+// Δ (and σ(v) when sig != 0) of n channels of one row: v = bias + Σ_k r_k·WT[k, :] (WT rows `stride`
+// floats apart), Δ = softplus(v)/deltaScale with softplus(v) = max(v, 0) + log1p(exp(−|v|)).
+INLINE void delta_span(int n, int stride, int R, const float *r, const float *WT, const float *bias,
+                       float deltaScale, float *delta, float *sig) {
   const v128_t one = wasm_f32x4_splat(1.0f);
   const v128_t scale = wasm_f32x4_splat(deltaScale);
-  for (int d = 0; d < D; d += 4) {
+  for (int d = 0; d < n; d += 4) {
     v128_t v = LD(bias + d);
-    for (int k = 0; k < R; k++) v = ADD(v, MUL(wasm_f32x4_splat(r[k]), LD(WT + k * D + d)));
+    for (int k = 0; k < R; k++) v = ADD(v, MUL(wasm_f32x4_splat(r[k]), LD(WT + k * stride + d)));
     v128_t u = exp4(wasm_f32x4_neg(wasm_f32x4_abs(v)));
     v128_t sp = ADD(wasm_f32x4_pmax(v, ZERO), log1p4(u));
     ST(delta + d, wasm_f32x4_div(sp, scale));
@@ -38,6 +38,11 @@ INLINE void delta_row(int D, int R, const float *r, const float *WT, const float
       ST(sig + d, wasm_f32x4_div(num, ADD(one, u)));
     }
   }
+}
+
+INLINE void delta_row(int D, int R, const float *r, const float *WT, const float *bias, float deltaScale,
+                      float *delta, float *sig) {
+  delta_span(D, D, R, r, WT, bias, deltaScale, delta, sig);
 }
 
 // B and C of one row (zero padding lanes), rotated when rope != 0.
@@ -142,153 +147,175 @@ void fused_ssm_forward(int batch, int L, int D, int R, int N, int Np, int G, int
                  delta, h, srow, Bt, Ct);
 }
 
-// Backward. A: scratch [2, D, Np] (A, then A·log2 e). Scratch (per batch element, reused): dl, sg, ss [L, D]; Bs, Cs [L, Np];
-// hs [(L + 1), D, Np] (slot 0 = h_{−1} = 0); as [L, D, Np]; gh [D, Np]; ds, ddt [D]; dBr, dCr [Np].
-// Outputs dx, dz [rows, D], dxdbl [rows, W] are overwritten; dWT, dbias, dAlog, dDsk, dTheta are
-// sums over the batch (dTheta[t, n]: gradient of the rotation angle of channel pair n at token t).
+// Backward. A: scratch [2, D, Np] (A, then A·log2 e). The channels are independent in the scan and
+// coupled only within a norm group, so each batch element is processed in chunks of DC channels
+// (whole groups, at most 64): the states and decays of one chunk stay in the core's L2 cache.
+// Scratch (reused): dl, sg, ss [L, DC]; Bs, Cs [L, Np]; hs [(L + 1), DC, Np] (slot 0 = h_{−1} = 0);
+// as [L, DC, Np]; gh [DC, Np]; ds, ddt [DC]; acc [L, 2·Np + R] (per token: dB, dC and
+// dr summed over the chunks). Outputs dx, dz [rows, D], dxdbl [rows, W] are overwritten; dWT,
+// dbias, dAlog, dDsk, dTheta are sums over the batch (dTheta[t, n]: gradient of the rotation angle
+// of channel pair n at token t).
 INLINE void backward_body(int batch, int L, int D, int R, int N, const int K, int G, int rope, float eps,
                           float deltaScale, const float *x, const float *xdbl, const float *z,
                           const float *WT, const float *bias, const float *A, const float *Dsk,
                           const float *cosT, const float *sinT, const float *dy, float *dx, float *dxdbl,
                           float *dz, float *dWT, float *dbias, float *dA, float *dDsk, float *dTheta, float *dl,
                           float *sg, float *ss, float *Bs, float *Cs, float *hs, float *as, float *gh,
-                          float *ds, float *ddt, float *dBr, float *dCr) {
+                          float *ds, float *ddt, float *acc) {
   const int Np = K << 2;
   const int DN = D * Np;
   const int W = R + 2 * N;
+  const int AW = 2 * Np + R;
   const v128_t one = wasm_f32x4_splat(1.0f);
+  int DC = G;
+  while (DC * 2 <= 64 && D % (DC * 2) == 0) DC *= 2;
+  const int CN = DC * Np;
   v128_t Bv[MAX_K], Cv[MAX_K], dBacc[MAX_K], dCacc[MAX_K];
-  for (int i = 0; i < DN; i += 4) ST(hs + i, ZERO);
+  for (int i = 0; i < CN; i += 4) ST(hs + i, ZERO);
   for (int b = 0; b < batch; b++) {
-    // 1. recompute Δ, σ(v), B, C, the decays and the states of batch element b
+    // B and C of every token of batch element b; zero the per-token sums
     for (int t = 0; t < L; t++) {
       const int row = b * L + t;
-      const float *xr = x + row * D;
-      float *dlt = dl + t * D;
-      delta_row(D, R, xdbl + row * W, WT, bias, deltaScale, dlt, sg + t * D);
-      float *Bt = Bs + t * Np;
-      float *Ct = Cs + t * Np;
-      bc_row(N, Np, xdbl + row * W + R, cosT + t * Np, sinT + t * Np, rope, Bt, Ct);
-      for (int k = 0; k < K; k++) {
-        Bv[k] = LD(Bt + 4 * k);
-        Cv[k] = LD(Ct + 4 * k);
-      }
-      float *cur = hs + (t + 1) * DN;
-      const float *prev = cur - DN;
-      float *at = as + t * DN;
-      for (int d = 0; d < D; d++) {
-        const float dts = dlt[d];
-        const v128_t dtv = wasm_f32x4_splat(dts);
-        const v128_t dtx = wasm_f32x4_splat(dts * xr[d]);
-        const float *A2d = A + DN + d * Np;
-        v128_t acc = ZERO;
+      bc_row(N, Np, xdbl + row * W + R, cosT + t * Np, sinT + t * Np, rope, Bs + t * Np, Cs + t * Np);
+    }
+    __builtin_memset(acc, 0, sizeof(float) * L * AW);
+    for (int c0 = 0; c0 < D; c0 += DC) {
+      // 1. recompute Δ, σ(v), the decays, the states and s of channels c0..c0+DC
+      for (int t = 0; t < L; t++) {
+        const int row = b * L + t;
+        const float *xr = x + row * D + c0;
+        float *dlt = dl + t * DC;
+        delta_span(DC, D, R, xdbl + row * W, WT + c0, bias + c0, deltaScale, dlt, sg + t * DC);
         for (int k = 0; k < K; k++) {
-          v128_t a = exp2_nonpos4(MUL(dtv, LD(A2d + 4 * k)));
-          ST(at + d * Np + 4 * k, a);
-          v128_t hv = ADD(MUL(a, LD(prev + d * Np + 4 * k)), MUL(dtx, Bv[k]));
-          ST(cur + d * Np + 4 * k, hv);
-          acc = ADD(acc, MUL(Cv[k], hv));
+          Bv[k] = LD(Bs + t * Np + 4 * k);
+          Cv[k] = LD(Cs + t * Np + 4 * k);
         }
-        ss[t * D + d] = hsum(acc);
+        float *cur = hs + (t + 1) * CN;
+        const float *prev = cur - CN;
+        float *at = as + t * CN;
+        for (int j = 0; j < DC; j++) {
+          const float dts = dlt[j];
+          const v128_t dtv = wasm_f32x4_splat(dts);
+          const v128_t dtx = wasm_f32x4_splat(dts * xr[j]);
+          const float *A2d = A + DN + (c0 + j) * Np;
+          v128_t sacc = ZERO;
+          for (int k = 0; k < K; k++) {
+            v128_t a = exp2_nonpos4(MUL(dtv, LD(A2d + 4 * k)));
+            ST(at + j * Np + 4 * k, a);
+            v128_t hv = ADD(MUL(a, LD(prev + j * Np + 4 * k)), MUL(dtx, Bv[k]));
+            ST(cur + j * Np + 4 * k, hv);
+            sacc = ADD(sacc, MUL(Cv[k], hv));
+          }
+          ss[t * DC + j] = hsum(sacc);
+        }
+      }
+      // 2. reverse sweep over the chunk
+      for (int i = 0; i < CN; i += 4) ST(gh + i, ZERO);
+      for (int t = L - 1; t >= 0; t--) {
+        const int row = b * L + t;
+        const float *xr = x + row * D + c0;
+        const float *zr = z + row * D + c0;
+        const float *gy = dy + row * D + c0;
+        const float *st = ss + t * DC;
+        const float *dlt = dl + t * DC;
+        float *dxr = dx + row * D + c0;
+        float *dzr = dz + row * D + c0;
+        const float *Dc = Dsk + c0;
+        float *dDc = dDsk + c0;
+        // 2a. gate + group RMS: ds, dz, dx (skip path), dD
+        for (int g0 = 0; g0 < DC; g0 += G) {
+          const float invs = group_inv(st + g0, G, eps);
+          const v128_t inv = wasm_f32x4_splat(invs);
+          v128_t dot = ZERO;
+          for (int j = g0; j < g0 + G; j += 4) {
+            v128_t zv = LD(zr + j);
+            v128_t sgz = sigmoid4(zv);
+            v128_t gv = LD(gy + j);
+            v128_t sv = LD(st + j);
+            v128_t xv = LD(xr + j);
+            v128_t Dv = LD(Dc + j);
+            v128_t pre = ADD(MUL(sv, inv), MUL(Dv, xv));
+            v128_t gHat = MUL(gv, MUL(zv, sgz));
+            ST(dxr + j, MUL(gHat, Dv));
+            ST(dDc + j, ADD(LD(dDc + j), MUL(gHat, xv)));
+            v128_t dgate = ADD(one, MUL(zv, wasm_f32x4_sub(one, sgz)));
+            ST(dzr + j, MUL(MUL(gv, pre), MUL(sgz, dgate)));
+            ST(ds + j, gHat);
+            dot = ADD(dot, MUL(gHat, sv));
+          }
+          const v128_t c = wasm_f32x4_splat((invs * invs * invs * hsum(dot)) / (float)G);
+          for (int j = g0; j < g0 + G; j += 4)
+            ST(ds + j, wasm_f32x4_sub(MUL(inv, LD(ds + j)), MUL(c, LD(st + j))));
+        }
+        // 2b. scan step t; gh carries a_{t+1}·dL/dh_{t+1}
+        for (int k = 0; k < K; k++) {
+          Bv[k] = LD(Bs + t * Np + 4 * k);
+          Cv[k] = LD(Cs + t * Np + 4 * k);
+          dBacc[k] = ZERO;
+          dCacc[k] = ZERO;
+        }
+        const float *cur = hs + (t + 1) * CN;
+        const float *prev = cur - CN;
+        const float *at = as + t * CN;
+        for (int j = 0; j < DC; j++) {
+          const float dts = dlt[j];
+          const float xs = xr[j];
+          const v128_t dtv = wasm_f32x4_splat(dts);
+          const v128_t dtx = wasm_f32x4_splat(dts * xs);
+          const v128_t dyv = wasm_f32x4_splat(ds[j]);
+          const float *Ad = A + (c0 + j) * Np;
+          float *dAd = dA + (c0 + j) * Np;
+          float *ghd = gh + j * Np;
+          v128_t sumGB = ZERO, sumDdt = ZERO;
+          for (int k = 0; k < K; k++) {
+            v128_t Av = LD(Ad + 4 * k);
+            v128_t a = LD(at + j * Np + 4 * k);
+            v128_t hp = LD(prev + j * Np + 4 * k);
+            v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
+            dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + j * Np + 4 * k)));
+            dBacc[k] = ADD(dBacc[k], MUL(g, dtx));
+            sumGB = ADD(sumGB, MUL(g, Bv[k]));
+            v128_t gha = MUL(MUL(g, hp), a);
+            sumDdt = ADD(sumDdt, MUL(gha, Av));
+            ST(dAd + 4 * k, ADD(LD(dAd + 4 * k), MUL(gha, dtv)));
+            ST(ghd + 4 * k, MUL(g, a));
+          }
+          const float gb = hsum(sumGB);
+          dxr[j] += dts * gb;
+          ddt[j] = hsum(sumDdt) + xs * gb;
+        }
+        float *acct = acc + t * AW;
+        for (int k = 0; k < K; k++) {
+          ST(acct + 4 * k, ADD(LD(acct + 4 * k), dBacc[k]));
+          ST(acct + Np + 4 * k, ADD(LD(acct + Np + 4 * k), dCacc[k]));
+        }
+        // 2c. softplus + dt_proj: q = ddt/deltaScale·σ(v); dr += q·W_dt, dW_dtᵀ += r ⊗ q, dbias += q
+        const float *r = xdbl + row * W;
+        const float *sgt = sg + t * DC;
+        const v128_t scale = wasm_f32x4_splat(deltaScale);
+        v128_t dr[MAX_K];
+        for (int k = 0; k < R; k++) dr[k] = ZERO;
+        for (int j = 0; j < DC; j += 4) {
+          v128_t q = MUL(wasm_f32x4_div(LD(ddt + j), scale), LD(sgt + j));
+          ST(dbias + c0 + j, ADD(LD(dbias + c0 + j), q));
+          for (int k = 0; k < R; k++) {
+            dr[k] = ADD(dr[k], MUL(q, LD(WT + k * D + c0 + j)));
+            float *w = dWT + k * D + c0 + j;
+            ST(w, ADD(LD(w), MUL(q, wasm_f32x4_splat(r[k]))));
+          }
+        }
+        for (int k = 0; k < R; k++) acct[2 * Np + k] += hsum(dr[k]);
       }
     }
-    // 2. reverse sweep
-    for (int i = 0; i < DN; i += 4) ST(gh + i, ZERO);
-    for (int t = L - 1; t >= 0; t--) {
+    // 3. per token: dr, and the RoPE backward (d raw b, c and dθ) from the summed dB, dC
+    for (int t = 0; t < L; t++) {
       const int row = b * L + t;
-      const float *xr = x + row * D;
-      const float *zr = z + row * D;
-      const float *gy = dy + row * D;
-      const float *st = ss + t * D;
-      const float *dlt = dl + t * D;
-      float *dxr = dx + row * D;
-      float *dzr = dz + row * D;
-      // 2a. gate + group RMS: ds, dz, dx (skip path), dD
-      for (int g0 = 0; g0 < D; g0 += G) {
-        const float invs = group_inv(st + g0, G, eps);
-        const v128_t inv = wasm_f32x4_splat(invs);
-        v128_t dot = ZERO;
-        for (int d = g0; d < g0 + G; d += 4) {
-          v128_t zv = LD(zr + d);
-          v128_t sgz = sigmoid4(zv);
-          v128_t gv = LD(gy + d);
-          v128_t sv = LD(st + d);
-          v128_t xv = LD(xr + d);
-          v128_t Dv = LD(Dsk + d);
-          v128_t pre = ADD(MUL(sv, inv), MUL(Dv, xv));
-          v128_t gHat = MUL(gv, MUL(zv, sgz));
-          ST(dxr + d, MUL(gHat, Dv));
-          ST(dDsk + d, ADD(LD(dDsk + d), MUL(gHat, xv)));
-          v128_t dgate = ADD(one, MUL(zv, wasm_f32x4_sub(one, sgz)));
-          ST(dzr + d, MUL(MUL(gv, pre), MUL(sgz, dgate)));
-          ST(ds + d, gHat);
-          dot = ADD(dot, MUL(gHat, sv));
-        }
-        const v128_t c = wasm_f32x4_splat((invs * invs * invs * hsum(dot)) / (float)G);
-        for (int d = g0; d < g0 + G; d += 4)
-          ST(ds + d, wasm_f32x4_sub(MUL(inv, LD(ds + d)), MUL(c, LD(st + d))));
-      }
-      // 2b. scan step t; gh carries a_{t+1}·dL/dh_{t+1}
-      const float *Bt = Bs + t * Np;
-      const float *Ct = Cs + t * Np;
-      for (int k = 0; k < K; k++) {
-        Bv[k] = LD(Bt + 4 * k);
-        Cv[k] = LD(Ct + 4 * k);
-        dBacc[k] = ZERO;
-        dCacc[k] = ZERO;
-      }
-      const float *cur = hs + (t + 1) * DN;
-      const float *prev = cur - DN;
-      const float *at = as + t * DN;
-      for (int d = 0; d < D; d++) {
-        const float dts = dlt[d];
-        const float xs = xr[d];
-        const v128_t dtv = wasm_f32x4_splat(dts);
-        const v128_t dtx = wasm_f32x4_splat(dts * xs);
-        const v128_t dyv = wasm_f32x4_splat(ds[d]);
-        const float *Ad = A + d * Np;
-        float *dAd = dA + d * Np;
-        float *ghd = gh + d * Np;
-        v128_t sumGB = ZERO, sumDdt = ZERO;
-        for (int k = 0; k < K; k++) {
-          v128_t Av = LD(Ad + 4 * k);
-          v128_t a = LD(at + d * Np + 4 * k);
-          v128_t hp = LD(prev + d * Np + 4 * k);
-          v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
-          dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + d * Np + 4 * k)));
-          dBacc[k] = ADD(dBacc[k], MUL(g, dtx));
-          sumGB = ADD(sumGB, MUL(g, Bv[k]));
-          v128_t gha = MUL(MUL(g, hp), a);
-          sumDdt = ADD(sumDdt, MUL(gha, Av));
-          ST(dAd + 4 * k, ADD(LD(dAd + 4 * k), MUL(gha, dtv)));
-          ST(ghd + 4 * k, MUL(g, a));
-        }
-        const float gb = hsum(sumGB);
-        dxr[d] += dts * gb;
-        ddt[d] = hsum(sumDdt) + xs * gb;
-      }
-      for (int k = 0; k < K; k++) {
-        ST(dBr + 4 * k, dBacc[k]);
-        ST(dCr + 4 * k, dCacc[k]);
-      }
-      // 2c. softplus + dt_proj: q = ddt/deltaScale·σ(v); dr = q·W_dt, dW_dtᵀ += r ⊗ q, dbias += q
-      const float *r = xdbl + row * W;
+      const float *acct = acc + t * AW;
+      const float *dBt = acct;
+      const float *dCt = acct + Np;
       float *dxd = dxdbl + row * W;
-      const float *sgt = sg + t * D;
-      const v128_t scale = wasm_f32x4_splat(deltaScale);
-      v128_t dr[MAX_K];
-      for (int k = 0; k < R && k < MAX_K; k++) dr[k] = ZERO;
-      for (int d = 0; d < D; d += 4) {
-        v128_t q = MUL(wasm_f32x4_div(LD(ddt + d), scale), LD(sgt + d));
-        ST(dbias + d, ADD(LD(dbias + d), q));
-        for (int k = 0; k < R; k++) {
-          dr[k] = ADD(dr[k], MUL(q, LD(WT + k * D + d)));
-          ST(dWT + k * D + d, ADD(LD(dWT + k * D + d), MUL(q, wasm_f32x4_splat(r[k]))));
-        }
-      }
-      for (int k = 0; k < R; k++) dxd[k] = hsum(dr[k]);
-      // 2d. RoPE: d raw b, c and dθ
-      const float *bc = r + R;
+      for (int k = 0; k < R; k++) dxd[k] = acct[2 * Np + k];
+      const float *bc = xdbl + row * W + R;
       float *dbc = dxd + R;
       if (rope) {
         const float *cs = cosT + t * Np;
@@ -296,16 +323,16 @@ INLINE void backward_body(int batch, int L, int D, int R, int N, const int K, in
         float *dth = dTheta + t * Np;
         for (int n = 0; n < N; n++) {
           const int m = n ^ 1;
-          dbc[n] = dBr[n] * cs[n] + dBr[m] * sn[m];
-          dbc[N + n] = dCr[n] * cs[n] + dCr[m] * sn[m];
+          dbc[n] = dBt[n] * cs[n] + dBt[m] * sn[m];
+          dbc[N + n] = dCt[n] * cs[n] + dCt[m] * sn[m];
           const float sgn = (n & 1) ? 1.0f : -1.0f;
-          dth[n] += sgn * (dBr[n] * (bc[m] * cs[n] - bc[n] * sn[n]) +
-                           dCr[n] * (bc[N + m] * cs[n] - bc[N + n] * sn[n]));
+          dth[n] += sgn * (dBt[n] * (bc[m] * cs[n] - bc[n] * sn[n]) +
+                           dCt[n] * (bc[N + m] * cs[n] - bc[N + n] * sn[n]));
         }
       } else {
         for (int n = 0; n < N; n++) {
-          dbc[n] = dBr[n];
-          dbc[N + n] = dCr[n];
+          dbc[n] = dBt[n];
+          dbc[N + n] = dCt[n];
         }
       }
     }
@@ -319,7 +346,7 @@ void fused_ssm_backward(int batch, int L, int D, int R, int N, int Np, int G, in
                         const float *sinT, const float *dy, float *dx, float *dxdbl, float *dz, float *dWT,
                         float *dbias, float *dAlog, float *dDsk, float *dTheta, float *A, float *dl, float *sg,
                         float *ss, float *Bs, float *Cs, float *hs, float *as, float *gh, float *ds, float *ddt,
-                        float *dBr, float *dCr) {
+                        float *acc) {
   const int DN = D * Np;
   negexp(DN, Alog, A, A + DN);
   __builtin_memset(dWT, 0, sizeof(float) * R * D);
@@ -330,12 +357,12 @@ void fused_ssm_backward(int batch, int L, int D, int R, int N, int Np, int G, in
   const int K = Np >> 2;
   if (K == 4)
     backward_body(batch, L, D, R, N, 4, G, rope, eps, deltaScale, x, xdbl, z, WT, bias, A, Dsk, cosT, sinT, dy,
-                  dx, dxdbl, dz, dWT, dbias, dAlog, dDsk, dTheta, dl, sg, ss, Bs, Cs, hs, as, gh, ds, ddt, dBr,
-                  dCr);
+                  dx, dxdbl, dz, dWT, dbias, dAlog, dDsk, dTheta, dl, sg, ss, Bs, Cs, hs, as, gh, ds, ddt,
+                  acc);
   else
     backward_body(batch, L, D, R, N, K, G, rope, eps, deltaScale, x, xdbl, z, WT, bias, A, Dsk, cosT, sinT, dy,
-                  dx, dxdbl, dz, dWT, dbias, dAlog, dDsk, dTheta, dl, sg, ss, Bs, Cs, hs, as, gh, ds, ddt, dBr,
-                  dCr);
+                  dx, dxdbl, dz, dWT, dbias, dAlog, dDsk, dTheta, dl, sg, ss, Bs, Cs, hs, as, gh, ds, ddt,
+                  acc);
   // dA → dA_log: A = −exp(A_log), so ∂A/∂A_log = A
   for (int i = 0; i < DN; i += 4) ST(dAlog + i, MUL(LD(dAlog + i), LD(A + i)));
 }

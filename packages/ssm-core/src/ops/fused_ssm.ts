@@ -242,9 +242,10 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const dAlogP = N === Np ? dALog : call.scratch(D * Np);
   const dTheta = call.scratch(L * Np);
   const s = (floats: number) => call.scratch(floats);
+  // A dl sg ss Bs Cs hs as gh ds ddt acc (the per-chunk ones sized for the whole of dInner: upper bounds)
   // biome-ignore format: the argument list mirrors the C signature
   const scratch = [s(2 * D * Np), s(L * D), s(L * D), s(L * D), s(L * Np), s(L * Np), s((L + 1) * D * Np),
-    s(L * D * Np), s(D * Np), s(D), s(D), s(Np), s(Np)]; // A dl sg ss Bs Cs hs as gh ds ddt dBr dCr
+    s(L * D * Np), s(D * Np), s(D), s(D), s(L * (2 * Np + R))];
   fill(call.heap(), d, a, p);
   // biome-ignore format: the argument list mirrors the C signature
   call.ex.fused_ssm_backward(
