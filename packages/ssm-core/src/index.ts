@@ -44,6 +44,7 @@ export {
   VisionMamba,
   type VisionMambaCreateOptions,
 } from './model/vision_mamba.js';
+export { CONV_SILU_GRAD_KERNEL, CONV_SILU_KERNEL, convSilu, convSiluSupported } from './ops/conv_silu.js';
 export {
   FUSED_SSM_GRAD_KERNEL,
   FUSED_SSM_KERNEL,
@@ -52,6 +53,13 @@ export {
   fusedSsm,
   fusedSsmSupported,
 } from './ops/fused_ssm.js';
+export { MATMUL_TN_KERNEL, matMulTN } from './ops/matmul_tn.js';
+export {
+  RMS_NORM_GRAD_KERNEL,
+  RMS_NORM_KERNEL,
+  rmsNormKernel,
+  rmsNormKernelSupported,
+} from './ops/rms_norm_kernel.js';
 export type { ClassifierHead } from './parallel/classifier_head.js';
 export {
   DataParallelClassifier,
