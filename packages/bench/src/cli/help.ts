@@ -52,6 +52,8 @@ Options:
   --out <dir>            where run folders go (default: runs)
   --resume <run-dir>     continue a partial run folder with its own configuration
   --workers <n>          data-loading threads for the paper benchmarks (default: min(4, cores − 1))
+  --grad-workers <n>     threads that compute gradients beside the main thread (default 0; on wasm/cpu
+                         1 uses a second core; figures equal the 0-worker run up to float rounding)
   --cache-dir <dir>      cache of the pretrained checkpoint and npm data (default: $MAMBA_CL_CACHE_DIR, else ~/.cache/mamba-cl)
 
 Hyper-parameter overrides (default: the preset's; the paper's values in brackets):

@@ -24,15 +24,15 @@ export function resumeArgs(
   if (dir === undefined)
     throw new CliError('run: --resume needs a run folder', 'usage: mamba-cl run --resume <run-dir>');
   const others = argv.filter((_, k) => k !== i && !(k === i + 1 && !argv[i].includes('=')));
-  const allowed = new Set(['--no-progress', '--backend', '--workers']);
-  const valued = new Set(['--backend', '--workers']);
+  const allowed = new Set(['--no-progress', '--backend', '--workers', '--grad-workers']);
+  const valued = new Set(['--backend', '--workers', '--grad-workers']);
   const extra = others.filter(
     (a, k) => a.startsWith('-') && !allowed.has(a.split('=')[0]) && !valued.has(others[k - 1]),
   );
   if (extra.length) {
     throw new CliError(
       `run --resume: ${extra.join(' ')} cannot change a run that has started`,
-      'a resumed run keeps the configuration in its manifest.json; only --backend, --workers and --no-progress may be given',
+      'a resumed run keeps the configuration in its manifest.json; only --backend, --workers, --grad-workers and --no-progress may be given',
     );
   }
   const manifest = RunFolder.open(dir).readManifest();

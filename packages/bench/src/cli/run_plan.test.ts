@@ -70,6 +70,8 @@ describe('resolveRunPlan', () => {
     expect(p.seeds).toEqual([2024]);
     expect(p.model).toBe('tiny');
     expect(p.progress).toBe(true);
+    expect(p.gradWorkers).toBe(0);
+    expect(plan(['default', '--grad-workers', '1']).gradWorkers).toBe(1);
   });
   const bad: [string[], RegExp][] = [
     [[], /no benchmark given/],
@@ -80,6 +82,7 @@ describe('resolveRunPlan', () => {
     [['default', '--lr', '-1'], /argument is ambiguous.*--lr=-XYZ/s],
     [['default', '--eta', '1.5'], /--eta: 1.5 must be ≤ 1/],
     [['default', '--seed', '1.5'], /--seed: "1.5" is not an integer/],
+    [['default', '--grad-workers', 'two'], /--grad-workers: "two" is not an integer/],
     [['default', '--backend', 'cuda'], /unknown backend "cuda"/],
     [['default', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['default', '--limit-tasks', '9'], /--limit-tasks 9 exceeds the 5 tasks/],

@@ -31,6 +31,8 @@ export interface RunPlan {
   readonly progress: boolean;
   /** DataLoader worker threads (decode + augmentation) for the paper benchmarks. */
   readonly workers: number;
+  /** Gradient worker threads beside the main thread (ContinualTrainer `workers`); 0 = one thread. */
+  readonly gradWorkers: number;
   /** The command line that made this plan (`run <benchmark> …`), recorded in the manifest. */
   readonly argv: readonly string[];
 }
@@ -60,6 +62,7 @@ export const RUN_FLAGS = {
   'limit-val': { type: 'string' },
   'limit-tasks': { type: 'string' },
   workers: { type: 'string' },
+  'grad-workers': { type: 'string' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -297,6 +300,7 @@ export function resolveRunPlan(
         : preset.dataset === 'fashion-mnist'
           ? 0
           : Math.max(0, Math.min(4, availableParallelism() - 1)),
+    gradWorkers: n('grad-workers') !== undefined ? parseIntFlag('grad-workers', n('grad-workers')!, 0) : 0,
     argv: ['run', ...argv],
   };
 }

@@ -64,7 +64,7 @@ describe('eventProgress', () => {
     for (let e = 0; e < 2; e++) {
       tr({ type: 'epoch-start', task: 0, epoch: e, epochs: 2, lr: 1e-3, steps: 2 });
       for (let s = 0; s < 2; s++)
-        tr({ type: 'step', task: 0, epoch: e, step: s, steps: 2, loss: 1, imagesPerSec: 50 });
+        tr({ type: 'step', task: 0, epoch: e, step: s, steps: 2, loss: 1, imagesPerSec: 50, threads: 1 });
     }
     tr({ type: 'boundary', task: 0, phase: 'features', done: 1, total: 3, seconds: 1 });
     tr({ type: 'boundary', task: 0, phase: 'features', done: 3, total: 3, seconds: 2 });

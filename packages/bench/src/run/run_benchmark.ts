@@ -198,6 +198,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
           seeds: [...plan.seeds],
           limitTasks: plan.limitTasks ?? null,
           loaderWorkers: plan.workers,
+          gradientWorkers: plan.gradWorkers,
           pretrain:
             preset.weights.kind === 'pretrain' && plan.weights === undefined ? { ...preset.weights } : null,
         },
@@ -279,6 +280,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
             milestones: [...plan.train.milestones],
             gamma: plan.train.gamma,
             seed,
+            workers: plan.gradWorkers,
             checkpoint: { dir: ckDir },
           },
         });

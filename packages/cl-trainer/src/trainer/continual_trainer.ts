@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, writeSafetensors } from '@mamba-cl/ssm-core';
+import { DataParallelClassifier, readSafetensors, VisionMamba, writeSafetensors } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../backbone/backbone.js';
 import {
@@ -159,6 +159,8 @@ export class ContinualTrainer {
   readonly heads: TaskHeads;
   private readonly listeners: TrainerListener[] = [];
   private readonly trainable: string[];
+  /** Gradient workers (config.workers > 0 with a VisionMamba backbone), alive during `run`. */
+  private parallel: DataParallelClassifier | undefined;
 
   constructor(options: ContinualTrainerOptions) {
     this.backbone = options.backbone;
@@ -239,6 +241,15 @@ export class ContinualTrainer {
    * @throws {@link NonFiniteLossError}, {@link CheckpointError} (corrupt or mismatched checkpoint)
    */
   async run(options: { resume?: boolean } = {}): Promise<RunResult> {
+    try {
+      return await this.runTasks(options);
+    } finally {
+      await this.parallel?.dispose();
+      this.parallel = undefined;
+    }
+  }
+
+  private async runTasks(options: { resume?: boolean }): Promise<RunResult> {
     const T = this.stream.tasks.length;
     const cfg = this.config;
     let accuracy: number[][] = [];
@@ -293,6 +304,7 @@ export class ContinualTrainer {
       } else {
         this.emit({ type: 'task-start', task: t, numTasks: T, classes: this.stream.tasks[t].classes });
       }
+      await this.syncParallel();
       const scope = this.strategy.lossScope ?? 'current';
       const headTasks = scope === 'seen' ? Array.from({ length: t + 1 }, (_, i) => i) : [t];
       const optimizer = new ProjectedAdam(this.optimizerParams(headTasks, t), {
@@ -344,7 +356,12 @@ export class ContinualTrainer {
           });
           for await (const batch of iterateBatches(source)) {
             const t0 = performance.now();
-            const loss = this.trainStep(ctx, optimizer, batch, { epoch: e, step: k, headTasks, column });
+            const { loss, threads } = await this.trainStep(ctx, optimizer, batch, {
+              epoch: e,
+              step: k,
+              headTasks,
+              column,
+            });
             const seconds = (performance.now() - t0) / 1000;
             timing.steps++;
             timing.seconds += seconds;
@@ -377,6 +394,7 @@ export class ContinualTrainer {
               loss,
               lr: optimizer.groupLr('backbone'),
               imagesPerSec: batch.shape[0] / Math.max(seconds, 1e-9),
+              threads,
               ...(eta !== undefined ? { etaSec: eta } : {}),
             });
           }
@@ -462,12 +480,66 @@ export class ContinualTrainer {
     return params;
   }
 
-  private trainStep(
+  /**
+   * Starts the gradient workers at the first task (after any resume), or re-sends every parameter
+   * to them at later ones (strategies and checkpoints may change weights between tasks).
+   */
+  private async syncParallel(): Promise<void> {
+    if (this.config.workers === 0 || !(this.backbone instanceof VisionMamba)) return;
+    if (this.parallel === undefined) {
+      this.parallel = await DataParallelClassifier.create(this.backbone, { workers: this.config.workers });
+    } else {
+      await this.parallel.syncAll();
+    }
+  }
+
+  /**
+   * Loss and gradients from the gradient workers: the heads of `headTasks` act as one linear head
+   * (their concatenation, as `TaskHeads.logits` builds it), whose gradient is split back per head.
+   */
+  private async parallelGrads(
+    dp: DataParallelClassifier,
+    images: tf.Tensor4D,
+    target: Int32Array,
+    names: readonly string[],
+    headTasks: readonly number[],
+    t: number,
+  ): Promise<{ loss: number; named: Map<string, tf.Tensor> }> {
+    const hs = headTasks.map((h) => this.heads.head(h));
+    const weight = hs.length === 1 ? hs[0].weight : (tf.concat(hs.map((h) => h.weight)) as tf.Tensor2D);
+    const bias = hs.length === 1 ? hs[0].bias : (tf.concat(hs.map((h) => h.bias)) as tf.Tensor1D);
+    try {
+      const backboneNames = names.filter((n) => this.backbone.parameters.has(n));
+      const { loss, grads } = await dp.lossAndGrads(images, target, { weight, bias }, [
+        ...backboneNames,
+        'head.weight',
+        'head.bias',
+      ]);
+      const named = new Map<string, tf.Tensor>();
+      for (const n of backboneNames) named.set(n, grads.get(n) as tf.Tensor);
+      const gw = grads.get('head.weight') as tf.Tensor;
+      const gb = grads.get('head.bias') as tf.Tensor;
+      const sizes = hs.map((h) => h.weight.shape[0]);
+      const ws = hs.length === 1 ? [gw] : tf.split(gw, sizes, 0);
+      const bs = hs.length === 1 ? [gb] : tf.split(gb, sizes, 0);
+      if (hs.length > 1) tf.dispose([gw, gb]);
+      headTasks.forEach((h, i) => {
+        const prefix = h === t ? 'head' : `heads.${h}`;
+        named.set(`${prefix}.weight`, ws[i]);
+        named.set(`${prefix}.bias`, bs[i]);
+      });
+      return { loss, named };
+    } finally {
+      if (hs.length > 1) tf.dispose([weight, bias]);
+    }
+  }
+
+  private async trainStep(
     ctx: StrategyContext,
     optimizer: ProjectedAdam,
     batch: { images: Float32Array; labels: Int32Array; shape: readonly [number, number, number, number] },
     where: { epoch: number; step: number; headTasks: number[]; column: Map<number, number> },
-  ): number {
+  ): Promise<{ loss: number; threads: number }> {
     const b = batch.shape[0];
     const target = new Int32Array(b);
     for (let i = 0; i < b; i++) {
@@ -484,21 +556,36 @@ export class ContinualTrainer {
     try {
       this.strategy.beforeStep?.(sctx);
       const params = optimizer.names;
-      const variables = params.map((n) => this.variableOf(n, ctx.task));
-      const byVarName = new Map(variables.map((v, i) => [v.name, params[i]]));
-      const { value, grads } = tf.variableGrads(() => {
-        const features = this.backbone.forward(images);
-        const logits = this.heads.logits(features, where.headTasks);
-        const logp = tf.logSoftmax(logits);
-        const oh = tf.oneHot(tf.tensor1d(target, 'int32'), logits.shape[1]);
-        const ce = tf.neg(tf.mean(tf.sum(tf.mul(oh, logp), 1))) as tf.Scalar;
-        const extra = this.strategy.extraLoss?.(sctx, { features, logits });
-        return extra ? (tf.add(ce, extra) as tf.Scalar) : ce;
-      }, variables);
-      const named = new Map<string, tf.Tensor>();
-      for (const [vn, g] of Object.entries(grads)) named.set(byVarName.get(vn) as string, g);
+      let loss: number;
+      let named: Map<string, tf.Tensor>;
+      const parallel = this.parallel !== undefined && this.strategy.extraLoss === undefined;
+      if (this.parallel !== undefined && parallel) {
+        ({ loss, named } = await this.parallelGrads(
+          this.parallel,
+          images,
+          target,
+          params,
+          where.headTasks,
+          ctx.task,
+        ));
+      } else {
+        const variables = params.map((n) => this.variableOf(n, ctx.task));
+        const byVarName = new Map(variables.map((v, i) => [v.name, params[i]]));
+        const { value, grads } = tf.variableGrads(() => {
+          const features = this.backbone.forward(images);
+          const logits = this.heads.logits(features, where.headTasks);
+          const logp = tf.logSoftmax(logits);
+          const oh = tf.oneHot(tf.tensor1d(target, 'int32'), logits.shape[1]);
+          const ce = tf.neg(tf.mean(tf.sum(tf.mul(oh, logp), 1))) as tf.Scalar;
+          const extra = this.strategy.extraLoss?.(sctx, { features, logits });
+          return extra ? (tf.add(ce, extra) as tf.Scalar) : ce;
+        }, variables);
+        loss = value.dataSync()[0];
+        value.dispose();
+        named = new Map<string, tf.Tensor>();
+        for (const [vn, g] of Object.entries(grads)) named.set(byVarName.get(vn) as string, g);
+      }
       try {
-        const loss = value.dataSync()[0];
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(ctx.task, where.epoch, where.step, loss);
         this.strategy.afterBackward?.(sctx, named);
         const transform = this.strategy.transformUpdate;
@@ -507,10 +594,9 @@ export class ContinualTrainer {
           transform ? (name, u) => transform.call(this.strategy, name, u, ctx) : undefined,
         );
         this.strategy.afterStep?.(sctx);
-        return loss;
+        return { loss, threads: parallel ? this.config.workers + 1 : 1 };
       } finally {
-        value.dispose();
-        tf.dispose(Object.values(grads));
+        tf.dispose([...named.values()]);
       }
     } finally {
       images.dispose();

@@ -32,6 +32,14 @@ export interface TrainerConfig {
   readonly seed: number;
   /** Official task-1 head warm start (spec §2); default true. */
   readonly warmStartHead?: boolean;
+  /**
+   * Worker threads that compute gradients beside the main thread (`DataParallelClassifier` of
+   * `@mamba-cl/ssm-core`: each batch is split into workers + 1 shards). Default 0: one thread. Applies
+   * when the backbone is a `VisionMamba` and the strategy adds no `extraLoss`; otherwise the step
+   * stays on the main thread. Results equal the one-thread run up to float32 rounding (the sum order
+   * of the shards' gradients), so a given worker count gives the same figures on every machine.
+   */
+  readonly workers?: number;
   /** Checkpointing; off when absent. */
   readonly checkpoint?: {
     /** Folder of `checkpoint.mclckpt` (created if missing). */
@@ -68,6 +76,7 @@ export function resolveTrainerConfig(config: TrainerConfig): ResolvedTrainerConf
     gamma: config.gamma ?? 0.1,
     seed: config.seed,
     warmStartHead: config.warmStartHead ?? true,
+    workers: config.workers ?? 0,
     checkpoint: config.checkpoint,
   };
   const bad = (field: string, v: unknown, expected: string): never => {
@@ -79,6 +88,7 @@ export function resolveTrainerConfig(config: TrainerConfig): ResolvedTrainerConf
   if (!(r.lr > 0)) bad('lr', r.lr, 'a positive number');
   if (!(r.weightDecay >= 0)) bad('weightDecay', r.weightDecay, 'a number ≥ 0');
   if (!Number.isInteger(r.seed)) bad('seed', r.seed, 'an integer');
+  if (!Number.isInteger(r.workers) || r.workers < 0) bad('workers', r.workers, 'an integer ≥ 0');
   const every = r.checkpoint?.everySteps ?? 0;
   if (!Number.isInteger(every) || every < 0) bad('checkpoint.everySteps', every, 'an integer ≥ 0');
   return r;

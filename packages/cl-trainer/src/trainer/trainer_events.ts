@@ -64,6 +64,8 @@ export type TrainerEvent =
       readonly lr: number;
       readonly imagesPerSec: number;
       readonly etaSec?: number;
+      /** Threads that computed this step's gradients (1, or workers + 1 with gradient workers). */
+      readonly threads: number;
     }
   | {
       readonly type: 'epoch-end';
