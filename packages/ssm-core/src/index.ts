@@ -53,6 +53,8 @@ export {
   fusedSsm,
   fusedSsmSupported,
 } from './ops/fused_ssm.js';
+export { MATMUL_NN_KERNEL, matMulNN } from './ops/matmul_nn.js';
+export { MATMUL_NT_KERNEL, matMulNT } from './ops/matmul_nt.js';
 export { MATMUL_TN_KERNEL, matMulTN } from './ops/matmul_tn.js';
 export {
   RMS_NORM_GRAD_KERNEL,

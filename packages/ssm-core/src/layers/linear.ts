@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../scan/register_gradients.js';
+import { matMulNN } from '../ops/matmul_nn.js';
+import { matMulNT } from '../ops/matmul_nt.js';
 import { matMulTN } from '../ops/matmul_tn.js';
 
 /**
@@ -9,8 +11,9 @@ import { matMulTN } from '../ops/matmul_tn.js';
  * **Details**
  * The wasm backend runs `matMul` with `transposeA`/`transposeB` (what tfjs' own matMul gradient
  * emits) on a slow path, 15–40× slower than the plain product, and broadcast batched matMuls are
- * slower still. This op transposes explicitly: forward `x·transpose(W)`, backward
- * dx = dy·W and dW = dyᵀ·x ({@link matMulTN}: no transposed copy), db = Σ_rows dy. Inputs of rank 3 are flattened to
+ * slower still. This op never asks for a transposed product: forward {@link matMulNT} (x·Wᵀ without
+ * a transposed copy of W), backward
+ * dx = dy·W ({@link matMulNN}) and dW = dyᵀ·x ({@link matMulTN}: no transposed copy), db = Σ_rows dy. Inputs of rank 3 are flattened to
  * `[rows, in]` and reshaped back. A weight that is a NON-trainable `tf.Variable` (a frozen parameter)
  * gets a zero gradient without computing it (custom gradients cannot tell which inputs are asked
  * for, and frozen in_proj/dt_proj weight gradients would cost two big matMuls per block).
@@ -54,50 +57,50 @@ export function linear<T extends tf.Tensor2D | tf.Tensor3D>(
 
 const linearNoBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
-  const value = tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D));
+  const value = matMulNT(x as tf.Tensor2D, w as tf.Tensor2D);
   return {
     value,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const g = dy as tf.Tensor2D;
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(g, ws), matMulTN(g, xs)];
+      return [matMulNN(g, ws), matMulTN(g, xs)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 const linearBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
-  const value = tf.add(tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D)), b);
+  const value = matMulNT(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D);
   return {
     value,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const g = dy as tf.Tensor2D;
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(g, ws), matMulTN(g, xs), tf.sum(g, 0)];
+      return [matMulNN(g, ws), matMulTN(g, xs), tf.sum(g, 0)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 const linearFrozenNoBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   save([w]);
-  const value = tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D));
+  const value = matMulNT(x as tf.Tensor2D, w as tf.Tensor2D);
   return {
     value,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [ws] = saved as [tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, ws), tf.zerosLike(ws)];
+      return [matMulNN(dy as tf.Tensor2D, ws), tf.zerosLike(ws)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 const linearFrozenBias = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([w, b]);
-  const value = tf.add(tf.matMul(x as tf.Tensor2D, tf.transpose(w as tf.Tensor2D)), b);
+  const value = matMulNT(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D);
   return {
     value,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [ws, bs] = saved as [tf.Tensor2D, tf.Tensor1D];
-      return [tf.matMul(dy as tf.Tensor2D, ws), tf.zerosLike(ws), tf.zerosLike(bs)];
+      return [matMulNN(dy as tf.Tensor2D, ws), tf.zerosLike(ws), tf.zerosLike(bs)];
     },
   };
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;

@@ -79,7 +79,7 @@ function runThreads(n: number, kind: 'simd' | 'scalar', reps: number): Promise<n
  * independent cores each thread keeps its single-thread time (scaling ≈ N); where the "cores" are
  * hyper-threads of one physical core (common for small cloud VMs, where the guest cannot see it)
  * the SIMD workload shares one core's vector units and scales ≈ 1 while the scalar one still
- * scales. This bounds what data parallelism ({@link DataParallelClassifier}) can give here.
+ * scales. This bounds what data parallelism (`DataParallelClassifier`) can give here.
  *
  * @param options - thread counts, repetitions
  * @returns one report (rows per workload and thread count)

@@ -29,6 +29,8 @@ export interface KernelWasmExports {
   fused_ssm_forward(...args: number[]): void;
   fused_ssm_backward(...args: number[]): void;
   matmul_tn(...args: number[]): void;
+  matmul_nt(...args: number[]): void;
+  matmul_nn(...args: number[]): void;
   conv_silu_forward(...args: number[]): void;
   conv_silu_backward(...args: number[]): void;
   rms_norm_forward(...args: number[]): void;
