@@ -62,6 +62,7 @@ export {
   rmsNormKernel,
   rmsNormKernelSupported,
 } from './ops/rms_norm_kernel.js';
+export { WASM_KERNEL_BACKENDS, wasmKernelsActive } from './ops/wasm_kernels.js';
 export type { ClassifierHead } from './parallel/classifier_head.js';
 export {
   DataParallelClassifier,

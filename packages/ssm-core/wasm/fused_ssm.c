@@ -15,7 +15,7 @@
 //   Alog, dAlog, A         : [D, Np] (padding lanes: 0)     cosT, sinT, dTheta : [L, Np]
 // sinT holds sign·sin with sign −1 on even channels, +1 on odd ones: rot_j = v_j·cos + v_{j^1}·sinT.
 // D and G must be multiples of 4, N even when rope is on.
-#include "simd_math.h"
+#include "scan_step.h"
 
 #define MAX_K 64 /* Np <= 256 */
 
@@ -260,29 +260,11 @@ INLINE void backward_body(int batch, int L, int D, int R, int N, const int K, in
         for (int j = 0; j < DC; j++) {
           const float dts = dlt[j];
           const float xs = xr[j];
-          const v128_t dtv = wasm_f32x4_splat(dts);
-          const v128_t dtx = wasm_f32x4_splat(dts * xs);
-          const v128_t dyv = wasm_f32x4_splat(ds[j]);
-          const float *Ad = A + (c0 + j) * Np;
-          float *dAd = dA + (c0 + j) * Np;
-          float *ghd = gh + j * Np;
-          v128_t sumGB = ZERO, sumDdt = ZERO;
-          for (int k = 0; k < K; k++) {
-            v128_t Av = LD(Ad + 4 * k);
-            v128_t a = LD(at + j * Np + 4 * k);
-            v128_t hp = LD(prev + j * Np + 4 * k);
-            v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
-            dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + j * Np + 4 * k)));
-            dBacc[k] = ADD(dBacc[k], MUL(g, dtx));
-            sumGB = ADD(sumGB, MUL(g, Bv[k]));
-            v128_t gha = MUL(MUL(g, hp), a);
-            sumDdt = ADD(sumDdt, MUL(gha, Av));
-            ST(dAd + 4 * k, ADD(LD(dAd + 4 * k), MUL(gha, dtv)));
-            ST(ghd + 4 * k, MUL(g, a));
-          }
-          const float gb = hsum(sumGB);
+          float gb, gdt;
+          scan_reverse_channel(K, dts, xs, ds[j], A + (c0 + j) * Np, at + j * Np, prev + j * Np, cur + j * Np,
+                               dA + (c0 + j) * Np, gh + j * Np, Bv, Cv, dBacc, dCacc, &gb, &gdt);
           dxr[j] += dts * gb;
-          ddt[j] = hsum(sumDdt) + xs * gb;
+          ddt[j] = gdt + xs * gb;
         }
         float *acct = acc + t * AW;
         for (int k = 0; k < K; k++) {

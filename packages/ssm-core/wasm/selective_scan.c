@@ -10,7 +10,7 @@
 //   Bm, Cm, dB, dC        : [batch, L, Np] (padding lanes: 0, so padded states stay 0)
 // Recurrence (spec §1.2 step 7): h_t[d,n] = exp(dt_t[d]*A[d,n])*h_{t-1}[d,n] + dt_t[d]*B_t[n]*x_t[d],
 //   y_t[d] = sum_n C_t[n]*h_t[d,n], h_{-1} = 0. Vectorised over n in 4-lane groups, for each d.
-#include "simd_math.h"
+#include "scan_step.h"
 
 #define MAX_K 64 /* Np <= 256 */
 
@@ -119,29 +119,11 @@ INLINE void backward_body(int batch, int L, int D, const int K, const float *x, 
       for (int d = 0; d < D; d++) {
         const float dts = dt[row + d];
         const float xs = x[row + d];
-        const v128_t dtv = wasm_f32x4_splat(dts);
-        const v128_t dtx = wasm_f32x4_splat(dts * xs);
-        const v128_t dyv = wasm_f32x4_splat(dy[row + d]);
-        const float *Ad = A + d * Np;
-        float *dAd = dA + d * Np;
-        float *ghd = gh + d * Np;
-        v128_t sumGB = zero, sumDdt = zero;
-        for (int k = 0; k < K; k++) {
-          v128_t Av = LD(Ad + 4 * k);
-          v128_t a = LD(as + t * DN + d * Np + 4 * k);
-          v128_t hp = LD(prev + d * Np + 4 * k);
-          v128_t g = ADD(LD(ghd + 4 * k), MUL(dyv, Cv[k]));
-          dCacc[k] = ADD(dCacc[k], MUL(dyv, LD(cur + d * Np + 4 * k)));
-          dBacc[k] = ADD(dBacc[k], MUL(g, dtx));
-          sumGB = ADD(sumGB, MUL(g, Bv[k]));
-          v128_t gha = MUL(MUL(g, hp), a);
-          sumDdt = ADD(sumDdt, MUL(gha, Av));
-          ST(dAd + 4 * k, ADD(LD(dAd + 4 * k), MUL(gha, dtv)));
-          ST(ghd + 4 * k, MUL(g, a));
-        }
-        const float gb = hsum(sumGB);
+        float gb, gdt;
+        scan_reverse_channel(K, dts, xs, dy[row + d], A + d * Np, as + t * DN + d * Np, prev + d * Np,
+                             cur + d * Np, dA + d * Np, gh + d * Np, Bv, Cv, dBacc, dCacc, &gb, &gdt);
         dx[row + d] = dts * gb;
-        ddt[row + d] = hsum(sumDdt) + xs * gb;
+        ddt[row + d] = gdt + xs * gb;
       }
       for (int k = 0; k < K; k++) {
         ST(dB + srow + 4 * k, dBacc[k]);

@@ -1,31 +1,15 @@
-import { VisionMamba } from '@mamba-cl/ssm-core';
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import { expect, it } from 'vitest';
 import type { Backbone } from '../backbone/backbone.js';
 import { syntheticStream } from '../testing/synthetic_stream.js';
 import { checkProjectionExactness } from '../testing_internal/projection_exactness.js';
-
-const tinyVim = (seed: number) =>
-  VisionMamba.create('tiny', {
-    seed,
-    overrides: {
-      imgSize: 8,
-      patchSize: 4,
-      inChans: 3,
-      dModel: 16,
-      depth: 2,
-      dInner: 24,
-      dState: 4,
-      dtRank: 2,
-      groupNormSize: 8,
-    },
-  });
+import { tinyVisionMamba } from '../testing_internal/tiny_vision_mamba.js';
 
 describeWithBackends(
   'mamba-cl on the real VisionMamba',
   () => {
     it('VisionMamba is a Backbone with the official trainable set', () => {
-      const vim = tinyVim(1);
+      const vim = tinyVisionMamba(1);
       const b: Backbone = vim;
       expect(
         b
@@ -43,7 +27,7 @@ describeWithBackends(
     });
 
     it('with η=1 and factored projectors keeps W_δ, W_C and out_proj outputs on old-task inputs unchanged (1e-5 relative)', async () => {
-      const vim = tinyVim(2);
+      const vim = tinyVisionMamba(2);
       // 2 images × 5 tokens = 10 rows < dInner 24.
       const stream = syntheticStream({
         numTasks: 2,

@@ -1,4 +1,3 @@
-import { VisionMamba } from '@mamba-cl/ssm-core';
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
@@ -7,28 +6,13 @@ import { createJointStrategy } from '../strategies/joint.js';
 import { createMambaClStrategy } from '../strategies/mamba_cl.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { syntheticStream } from '../testing/synthetic_stream.js';
+import { tinyVisionMamba } from '../testing_internal/tiny_vision_mamba.js';
 import { ContinualTrainer } from './continual_trainer.js';
 import type { TrainerEvent } from './trainer_events.js';
 
-const tinyVim = () =>
-  VisionMamba.create('tiny', {
-    seed: 3,
-    overrides: {
-      imgSize: 8,
-      patchSize: 4,
-      inChans: 3,
-      dModel: 16,
-      depth: 2,
-      dInner: 24,
-      dState: 4,
-      dtRank: 2,
-      groupNormSize: 8,
-    },
-  });
-
 /** Per-step losses, the accuracy matrix and the final trainable weights of one run. */
 async function runWith(strategy: Strategy, workers: number) {
-  const vim = tinyVim();
+  const vim = tinyVisionMamba(3);
   const stream = syntheticStream({
     numTasks: 2,
     classesPerTask: 2,

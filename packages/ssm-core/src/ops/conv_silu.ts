@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../scan/register_gradients.js';
-import { beginKernelCall, type KernelCall } from '../scan/kernel_call.js';
-import { kernelWasm } from '../scan/kernel_wasm_module.js';
+import type { KernelCall } from '../scan/kernel_call.js';
+import { registerWasmKernels, requireKernelCall, wasmKernelsActive } from './wasm_kernels.js';
 
 /** tfjs kernel name of {@link convSilu}'s forward. @category Ops */
 export const CONV_SILU_KERNEL = 'MambaConvSilu';
 /** tfjs kernel name of its gradient. @category Ops */
 export const CONV_SILU_GRAD_KERNEL = 'MambaConvSiluGrad';
-
-const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
 /**
  * Whether {@link convSilu} runs here: the WebAssembly SIMD module loads, the backend is `cpu` or
@@ -19,13 +17,7 @@ const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
  * @category Ops
  */
 export function convSiluSupported(channels: number): boolean {
-  return KERNEL_BACKENDS.includes(tf.getBackend()) && kernelWasm() !== undefined && channels % 4 === 0;
-}
-
-function start(backend: unknown, kernel: string): KernelCall {
-  const call = beginKernelCall(backend, kernel);
-  if (call === undefined) throw new Error(`${kernel}: this runtime has no WebAssembly SIMD`);
-  return call;
+  return wasmKernelsActive() && channels % 4 === 0;
 }
 
 /** Places the weight [C, 1, K] transposed to [K, C] in scratch; returns its offset. */
@@ -42,7 +34,7 @@ function fillWeight(heap: Float32Array, p: { wT: number; src: number; C: number;
 const forwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, weight, bias } = inputs as Record<string, tf.TensorInfo>;
   const [batch, L, C] = x.shape;
-  const call = start(backend, CONV_SILU_KERNEL);
+  const call = requireKernelCall(backend, CONV_SILU_KERNEL);
   const px = call.input(x, 'x');
   const w = placeWeight(call, weight);
   const pb = call.input(bias, 'bias');
@@ -55,7 +47,7 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
 const backwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, weight, bias, dy } = inputs as Record<string, tf.TensorInfo>;
   const [batch, L, C] = x.shape;
-  const call = start(backend, CONV_SILU_GRAD_KERNEL);
+  const call = requireKernelCall(backend, CONV_SILU_GRAD_KERNEL);
   const px = call.input(x, 'x');
   const w = placeWeight(call, weight);
   const pb = call.input(bias, 'bias');
@@ -73,19 +65,13 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
   return call.finish();
 };
 
-let registered = false;
-
 function register(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(CONV_SILU_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: CONV_SILU_KERNEL, backendName, kernelFunc: forwardKernel });
-    if (tf.getKernel(CONV_SILU_GRAD_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: CONV_SILU_GRAD_KERNEL, backendName, kernelFunc: backwardKernel });
-  }
-  if (tf.getGradient(CONV_SILU_KERNEL) === undefined) {
-    tf.registerGradient({
+  registerWasmKernels(
+    [
+      { kernelName: CONV_SILU_KERNEL, kernelFunc: forwardKernel },
+      { kernelName: CONV_SILU_GRAD_KERNEL, kernelFunc: backwardKernel },
+    ],
+    {
       kernelName: CONV_SILU_KERNEL,
       inputsToSave: ['x', 'weight', 'bias'],
       gradFunc: (dy, saved) => {
@@ -95,8 +81,8 @@ function register(): void {
           .runKernel(CONV_SILU_GRAD_KERNEL, { x, weight, bias, dy: dy as tf.Tensor }) as tf.Tensor[];
         return { x: () => g[0], weight: () => g[1], bias: () => g[2] };
       },
-    });
-  }
+    },
+  );
 }
 
 /**

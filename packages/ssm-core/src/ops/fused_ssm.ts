@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../scan/register_gradients.js';
-import { beginKernelCall, type KernelCall } from '../scan/kernel_call.js';
-import { kernelWasm } from '../scan/kernel_wasm_module.js';
+import type { KernelCall } from '../scan/kernel_call.js';
+import { registerWasmKernels, requireKernelCall, wasmKernelsActive } from './wasm_kernels.js';
 
 /** tfjs kernel name of the fused state-space core's forward. @category Ops */
 export const FUSED_SSM_KERNEL = 'MambaFusedSsm';
@@ -40,18 +40,8 @@ export interface FusedSsmParams {
   freq: tf.Tensor1D;
 }
 
-interface Attrs {
-  batch: number;
-  seqLen: number;
-  groupNormSize: number;
-  eps: number;
-  deltaScale: number;
-  ropeScale: number;
-  useRope: boolean;
-}
-
-/** Backends the kernels are registered for (both hold float32 data the module can read). */
-const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+/** The kernels' attributes: the options as given. */
+type Attrs = FusedSsmOptions;
 
 /** Largest dtRank and dState the kernel's register arrays hold. */
 const MAX_RANK = 64;
@@ -78,8 +68,7 @@ export function fusedSsmSupported(
   useRope: boolean,
 ): boolean {
   return (
-    KERNEL_BACKENDS.includes(tf.getBackend()) &&
-    kernelWasm() !== undefined &&
+    wasmKernelsActive() &&
     dInner % 4 === 0 &&
     groupNormSize % 4 === 0 &&
     dInner % groupNormSize === 0 &&
@@ -135,12 +124,6 @@ interface Placed {
   Dsk: number;
   cosT: number;
   sinT: number;
-}
-
-function start(backend: unknown, kernel: string): KernelCall {
-  const call = beginKernelCall(backend, kernel);
-  if (call === undefined) throw new Error(`${kernel}: this runtime has no WebAssembly SIMD`);
-  return call;
 }
 
 /** Reserves the shared inputs (dt_proj transposed, A_log padded, rotation tables as scratch). */
@@ -203,7 +186,7 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const ins = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as Attrs;
   const d = dimsOf(ins.x, ins.xdbl, ins.ALog, ins.dtWeight, a);
-  const call = start(backend, FUSED_SSM_KERNEL);
+  const call = requireKernelCall(backend, FUSED_SSM_KERNEL);
   const p = reserve(call, d, ins);
   const y = call.output([d.rows, d.D]);
   const delta = call.output([d.rows, d.D]);
@@ -227,7 +210,7 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as Attrs;
   const d = dimsOf(ins.x, ins.xdbl, ins.ALog, ins.dtWeight, a);
   const { rows, D, L, Np, R, W, N } = d;
-  const call = start(backend, FUSED_SSM_GRAD_KERNEL);
+  const call = requireKernelCall(backend, FUSED_SSM_GRAD_KERNEL);
   const p = reserve(call, d, ins);
   const dy = call.input(ins.dy, 'dy');
   const dx = call.output([rows, D]);
@@ -272,19 +255,13 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 const INPUT_NAMES = ['x', 'xdbl', 'z', 'dtWeight', 'dtBias', 'ALog', 'D', 'freq'] as const;
 
-let registered = false;
-
 function register(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(FUSED_SSM_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: FUSED_SSM_KERNEL, backendName, kernelFunc: forwardKernel });
-    if (tf.getKernel(FUSED_SSM_GRAD_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: FUSED_SSM_GRAD_KERNEL, backendName, kernelFunc: backwardKernel });
-  }
-  if (tf.getGradient(FUSED_SSM_KERNEL) === undefined) {
-    tf.registerGradient({
+  registerWasmKernels(
+    [
+      { kernelName: FUSED_SSM_KERNEL, kernelFunc: forwardKernel },
+      { kernelName: FUSED_SSM_GRAD_KERNEL, kernelFunc: backwardKernel },
+    ],
+    {
       kernelName: FUSED_SSM_KERNEL,
       inputsToSave: [...INPUT_NAMES],
       gradFunc: (dy, saved, attrs) => {
@@ -301,8 +278,8 @@ function register(): void {
         });
         return out;
       },
-    });
-  }
+    },
+  );
 }
 
 /**

@@ -1,18 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beginKernelCall } from '../scan/kernel_call.js';
-import { kernelWasm } from '../scan/kernel_wasm_module.js';
+import { registerWasmKernels, requireKernelCall, wasmKernelsActive } from './wasm_kernels.js';
 
 /** tfjs kernel name of {@link matMulNN} on cpu and wasm. @category Ops */
 export const MATMUL_NN_KERNEL = 'MambaMatMulNN';
-
-const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
 const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, b } = inputs as Record<string, tf.TensorInfo>;
   const [T, I] = x.shape;
   const O = b.shape[1];
-  const call = beginKernelCall(backend, MATMUL_NN_KERNEL);
-  if (call === undefined) throw new Error(`${MATMUL_NN_KERNEL}: this runtime has no WebAssembly SIMD`);
+  const call = requireKernelCall(backend, MATMUL_NN_KERNEL);
   const px = call.input(x, 'x');
   const pb = call.input(b, 'b');
   const out = call.output([T, O]);
@@ -21,17 +17,6 @@ const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   call.ex.matmul_nn(T, O, I, px, pb, out, panel);
   return call.finish()[0];
 };
-
-let registered = false;
-
-function register(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(MATMUL_NN_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: MATMUL_NN_KERNEL, backendName, kernelFunc });
-  }
-}
 
 /**
  * x·b as one WebAssembly SIMD kernel: the input gradient of a linear layer, dx = dy·W.
@@ -55,7 +40,7 @@ export function matMulNN(x: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
       `matMulNN: x [${x.shape}] and b [${b.shape}] do not chain (${x.shape[1]} ≠ ${b.shape[0]})`,
     );
   }
-  if (!KERNEL_BACKENDS.includes(tf.getBackend()) || kernelWasm() === undefined) return tf.matMul(x, b);
-  register();
+  if (!wasmKernelsActive()) return tf.matMul(x, b);
+  registerWasmKernels([{ kernelName: MATMUL_NN_KERNEL, kernelFunc }]);
   return tf.engine().runKernel(MATMUL_NN_KERNEL, { x, b }) as tf.Tensor2D;
 }

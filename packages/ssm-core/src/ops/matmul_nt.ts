@@ -1,18 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beginKernelCall } from '../scan/kernel_call.js';
-import { kernelWasm } from '../scan/kernel_wasm_module.js';
+import { registerWasmKernels, requireKernelCall, wasmKernelsActive } from './wasm_kernels.js';
 
 /** tfjs kernel name of {@link matMulNT} on cpu and wasm. @category Ops */
 export const MATMUL_NT_KERNEL = 'MambaMatMulNT';
-
-const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
 const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, w, bias } = inputs as Record<string, tf.TensorInfo | undefined>;
   const [T, I] = (x as tf.TensorInfo).shape;
   const O = (w as tf.TensorInfo).shape[0];
-  const call = beginKernelCall(backend, MATMUL_NT_KERNEL);
-  if (call === undefined) throw new Error(`${MATMUL_NT_KERNEL}: this runtime has no WebAssembly SIMD`);
+  const call = requireKernelCall(backend, MATMUL_NT_KERNEL);
   const px = call.input(x as tf.TensorInfo, 'x');
   const pw = call.input(w as tf.TensorInfo, 'w');
   const pb = bias === undefined ? 0 : call.input(bias, 'bias');
@@ -22,17 +18,6 @@ const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   call.ex.matmul_nt(T, O, I, px, pw, pb, out, panel);
   return call.finish()[0];
 };
-
-let registered = false;
-
-function register(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(MATMUL_NT_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: MATMUL_NT_KERNEL, backendName, kernelFunc });
-  }
-}
 
 /**
  * x·wᵀ (+ bias) for a weight in PyTorch layout [out, in], without a transposed copy: the forward
@@ -61,14 +46,14 @@ export function matMulNT(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf
   if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== w.shape[0])) {
     throw new Error(`matMulNT: bias has shape [${bias.shape}], expected [${w.shape[0]}]`);
   }
-  if (!KERNEL_BACKENDS.includes(tf.getBackend()) || kernelWasm() === undefined) {
+  if (!wasmKernelsActive()) {
     const y = tf.matMul(x, w, false, true) as tf.Tensor2D;
     if (bias === undefined) return y;
     const yb = tf.add(y, bias) as tf.Tensor2D;
     y.dispose();
     return yb;
   }
-  register();
+  registerWasmKernels([{ kernelName: MATMUL_NT_KERNEL, kernelFunc }]);
   const inputs: Record<string, tf.Tensor> = { x, w };
   if (bias !== undefined) inputs.bias = bias;
   return tf.engine().runKernel(MATMUL_NT_KERNEL, inputs) as tf.Tensor2D;

@@ -1,18 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beginKernelCall } from '../scan/kernel_call.js';
-import { kernelWasm } from '../scan/kernel_wasm_module.js';
+import { registerWasmKernels, requireKernelCall, wasmKernelsActive } from './wasm_kernels.js';
 
 /** tfjs kernel name of {@link matMulTN} on cpu and wasm. @category Ops */
 export const MATMUL_TN_KERNEL = 'MambaMatMulTN';
-
-const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
 const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   const { g, x } = inputs as Record<string, tf.TensorInfo>;
   const [T, O] = g.shape;
   const I = x.shape[1];
-  const call = beginKernelCall(backend, MATMUL_TN_KERNEL);
-  if (call === undefined) throw new Error(`${MATMUL_TN_KERNEL}: this runtime has no WebAssembly SIMD`);
+  const call = requireKernelCall(backend, MATMUL_TN_KERNEL);
   const pg = call.input(g, 'g');
   const px = call.input(x, 'x');
   const out = call.output([O, I]);
@@ -20,17 +16,6 @@ const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   call.ex.matmul_tn(T, O, I, pg, px, out);
   return call.finish()[0];
 };
-
-let registered = false;
-
-function register(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(MATMUL_TN_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: MATMUL_TN_KERNEL, backendName, kernelFunc });
-  }
-}
 
 /**
  * gᵀ·x without a transposed copy: the weight gradient of a linear layer, dW = dyᵀ·x.
@@ -54,9 +39,9 @@ export function matMulTN(g: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
   if (g.shape[0] !== x.shape[0]) {
     throw new Error(`matMulTN: g [${g.shape}] and x [${x.shape}] need the same number of rows`);
   }
-  if (!KERNEL_BACKENDS.includes(tf.getBackend()) || kernelWasm() === undefined) {
+  if (!wasmKernelsActive()) {
     return tf.matMul(g, x, true, false);
   }
-  register();
+  registerWasmKernels([{ kernelName: MATMUL_TN_KERNEL, kernelFunc }]);
   return tf.engine().runKernel(MATMUL_TN_KERNEL, { g, x }) as tf.Tensor2D;
 }

@@ -1,14 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../scan/register_gradients.js';
-import { beginKernelCall, type KernelCall } from '../scan/kernel_call.js';
-import { kernelWasm } from '../scan/kernel_wasm_module.js';
+import { registerWasmKernels, requireKernelCall, wasmKernelsActive } from './wasm_kernels.js';
 
 /** tfjs kernel name of {@link rmsNormKernel}'s forward. @category Ops */
 export const RMS_NORM_KERNEL = 'MambaRmsNorm';
 /** tfjs kernel name of its gradient. @category Ops */
 export const RMS_NORM_GRAD_KERNEL = 'MambaRmsNormGrad';
-
-const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
 /**
  * Whether {@link rmsNormKernel} runs here: WebAssembly SIMD, backend `cpu` or `wasm`, features a
@@ -19,13 +16,7 @@ const KERNEL_BACKENDS: readonly string[] = ['cpu', 'wasm'];
  * @category Ops
  */
 export function rmsNormKernelSupported(features: number): boolean {
-  return KERNEL_BACKENDS.includes(tf.getBackend()) && kernelWasm() !== undefined && features % 4 === 0;
-}
-
-function start(backend: unknown, kernel: string): KernelCall {
-  const call = beginKernelCall(backend, kernel);
-  if (call === undefined) throw new Error(`${kernel}: this runtime has no WebAssembly SIMD`);
-  return call;
+  return wasmKernelsActive() && features % 4 === 0;
 }
 
 const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -33,7 +24,7 @@ const forwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { eps } = attrs as unknown as { eps: number };
   const F = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((a, b) => a * b, 1) / F;
-  const call = start(backend, RMS_NORM_KERNEL);
+  const call = requireKernelCall(backend, RMS_NORM_KERNEL);
   const px = call.input(x, 'x');
   const pw = call.input(weight, 'weight');
   const y = call.output([...x.shape]);
@@ -47,7 +38,7 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { eps } = attrs as unknown as { eps: number };
   const F = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((a, b) => a * b, 1) / F;
-  const call = start(backend, RMS_NORM_GRAD_KERNEL);
+  const call = requireKernelCall(backend, RMS_NORM_GRAD_KERNEL);
   const px = call.input(x, 'x');
   const pw = call.input(weight, 'weight');
   const pdy = call.input(dy, 'dy');
@@ -58,19 +49,13 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return call.finish();
 };
 
-let registered = false;
-
 function register(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of KERNEL_BACKENDS) {
-    if (tf.getKernel(RMS_NORM_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: RMS_NORM_KERNEL, backendName, kernelFunc: forwardKernel });
-    if (tf.getKernel(RMS_NORM_GRAD_KERNEL, backendName) === undefined)
-      tf.registerKernel({ kernelName: RMS_NORM_GRAD_KERNEL, backendName, kernelFunc: backwardKernel });
-  }
-  if (tf.getGradient(RMS_NORM_KERNEL) === undefined) {
-    tf.registerGradient({
+  registerWasmKernels(
+    [
+      { kernelName: RMS_NORM_KERNEL, kernelFunc: forwardKernel },
+      { kernelName: RMS_NORM_GRAD_KERNEL, kernelFunc: backwardKernel },
+    ],
+    {
       kernelName: RMS_NORM_KERNEL,
       inputsToSave: ['x', 'weight'],
       gradFunc: (dy, saved, attrs) => {
@@ -80,8 +65,8 @@ function register(): void {
           .runKernel(RMS_NORM_GRAD_KERNEL, { x, weight, dy: dy as tf.Tensor }, attrs as never) as tf.Tensor[];
         return { x: () => g[0], weight: () => g[1] };
       },
-    });
-  }
+    },
+  );
 }
 
 /**
