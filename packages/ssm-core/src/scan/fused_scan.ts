@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmKernels, WASM_KERNEL_BACKENDS } from '../ops/wasm_kernels.js';
+import { floatOutput, floatsOf } from './kernel_call.js';
 import type { ScanCore, ScanDims } from './scan_core.js';
 import { activeScanCore } from './scan_core_select.js';
 import type { ScanImplementation } from './scan_types.js';
@@ -23,40 +25,12 @@ export const SELECTIVE_SCAN_GRAD_KERNEL = 'MambaSelectiveScanGrad';
  *
  * @category Scan
  */
-export const FUSED_SCAN_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+export const FUSED_SCAN_BACKENDS: readonly string[] = WASM_KERNEL_BACKENDS;
 
-/** The parts of a tfjs backend the kernels use (cpu: `data`; wasm: `typedArrayFromHeap`/`makeOutput`). */
-interface BackendLike {
-  data?: { get(dataId: object): { values: unknown } };
-  makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-  typedArrayFromHeap?(info: tf.TensorInfo): Float32Array;
-  makeOutput?(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  readSync(dataId: object): unknown;
-}
-
-/**
- * Float32 values of an input: a view of the backend's storage, valid until the next allocation on
- * that backend (the wasm heap may move), so outputs are only made once the core has finished.
- */
-function readInput(backend: BackendLike, info: tf.TensorInfo, name: string): Float32Array {
-  if (info.dtype !== 'float32') {
-    throw new Error(`${SELECTIVE_SCAN_KERNEL}: input ${name} has dtype ${info.dtype}, expected float32`);
-  }
-  if (typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(info);
-  if (backend.data !== undefined) return backend.data.get(info.dataId).values as Float32Array;
-  return backend.readSync(info.dataId) as Float32Array;
-}
-
-/** A new float32 output tensor holding `values`. */
-function writeOutput(backend: BackendLike, shape: number[], values: Float32Array): tf.TensorInfo {
-  if (typeof backend.makeOutput === 'function' && typeof backend.typedArrayFromHeap === 'function') {
-    const out = backend.makeOutput(shape, 'float32');
-    backend.typedArrayFromHeap(out).set(values);
-    return out;
-  }
-  if (typeof backend.makeTensorInfo === 'function') return backend.makeTensorInfo(shape, 'float32', values);
-  throw new Error(`${SELECTIVE_SCAN_KERNEL}: backend ${tf.getBackend()} cannot create outputs`);
-}
+const read = (backend: unknown, info: tf.TensorInfo, name: string) =>
+  floatsOf(backend, info, SELECTIVE_SCAN_KERNEL, name);
+const write = (backend: unknown, shape: number[], values: Float32Array) =>
+  floatOutput(backend, shape, values, SELECTIVE_SCAN_KERNEL);
 
 function dimsOf(x: tf.TensorInfo, A: tf.TensorInfo): ScanDims {
   return { batch: x.shape[0], seqLen: x.shape[1], dInner: x.shape[2], dState: A.shape[1] };
@@ -76,43 +50,39 @@ function core(): ScanCore {
 }
 
 const forwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
-  const be = backend as unknown as BackendLike;
   const { x, delta, A, B, C } = inputs as Record<string, tf.TensorInfo>;
   const dims = dimsOf(x, A);
   const y = core().forward(
     dims,
-    readInput(be, x, 'x'),
-    readInput(be, delta, 'delta'),
-    readInput(be, A, 'A'),
-    readInput(be, B, 'B'),
-    readInput(be, C, 'C'),
+    read(backend, x, 'x'),
+    read(backend, delta, 'delta'),
+    read(backend, A, 'A'),
+    read(backend, B, 'B'),
+    read(backend, C, 'C'),
   );
-  return writeOutput(be, [...x.shape], y);
+  return write(backend, [...x.shape], y);
 };
 
 const backwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
-  const be = backend as unknown as BackendLike;
   const { x, delta, A, B, C, dy } = inputs as Record<string, tf.TensorInfo>;
   const dims = dimsOf(x, A);
   const g = core().backward(
     dims,
-    readInput(be, x, 'x'),
-    readInput(be, delta, 'delta'),
-    readInput(be, A, 'A'),
-    readInput(be, B, 'B'),
-    readInput(be, C, 'C'),
-    readInput(be, dy, 'dy'),
+    read(backend, x, 'x'),
+    read(backend, delta, 'delta'),
+    read(backend, A, 'A'),
+    read(backend, B, 'B'),
+    read(backend, C, 'C'),
+    read(backend, dy, 'dy'),
   );
   return [
-    writeOutput(be, [...x.shape], g.dx),
-    writeOutput(be, [...delta.shape], g.ddelta),
-    writeOutput(be, [...A.shape], g.dA),
-    writeOutput(be, [...B.shape], g.dB),
-    writeOutput(be, [...C.shape], g.dC),
+    write(backend, [...x.shape], g.dx),
+    write(backend, [...delta.shape], g.ddelta),
+    write(backend, [...A.shape], g.dA),
+    write(backend, [...B.shape], g.dB),
+    write(backend, [...C.shape], g.dC),
   ];
 };
-
-let registered = false;
 
 /**
  * Registers the fused selective-scan kernels (forward and backward) for the cpu and wasm backends,
@@ -131,18 +101,12 @@ let registered = false;
  * @category Scan
  */
 export function registerFusedScanKernels(): void {
-  if (registered) return;
-  registered = true;
-  for (const backendName of FUSED_SCAN_BACKENDS) {
-    if (tf.getKernel(SELECTIVE_SCAN_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: SELECTIVE_SCAN_KERNEL, backendName, kernelFunc: forwardKernel });
-    }
-    if (tf.getKernel(SELECTIVE_SCAN_GRAD_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: SELECTIVE_SCAN_GRAD_KERNEL, backendName, kernelFunc: backwardKernel });
-    }
-  }
-  if (tf.getGradient(SELECTIVE_SCAN_KERNEL) === undefined) {
-    tf.registerGradient({
+  registerWasmKernels(
+    [
+      { kernelName: SELECTIVE_SCAN_KERNEL, kernelFunc: forwardKernel },
+      { kernelName: SELECTIVE_SCAN_GRAD_KERNEL, kernelFunc: backwardKernel },
+    ],
+    {
       kernelName: SELECTIVE_SCAN_KERNEL,
       inputsToSave: ['x', 'delta', 'A', 'B', 'C'],
       gradFunc: (dy, saved) => {
@@ -158,8 +122,8 @@ export function registerFusedScanKernels(): void {
           C: () => grads[4],
         };
       },
-    });
-  }
+    },
+  );
 }
 
 /**

@@ -18,11 +18,61 @@ interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-/** What this file reads from the `cpu` backend (or any backend that holds JS arrays). */
+/** The parts of a tfjs backend a JS-side kernel reads or writes (cpu: `data`; wasm: the heap). */
 interface ArrayBackendLike {
   data?: { get(dataId: object): { values: unknown } };
   makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  typedArrayFromHeap?(info: tf.TensorInfo): Float32Array;
+  makeOutput?(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   readSync(dataId: object): unknown;
+}
+
+function checkFloat(info: tf.TensorInfo, kernel: string, name: string): void {
+  if (info.dtype !== 'float32')
+    throw new Error(`${kernel}: input ${name} has dtype ${info.dtype}, expected float32`);
+}
+
+/**
+ * @internal The float32 data of a kernel input, without copying where the backend allows (a view of
+ * tfjs-wasm's heap, the cpu backend's own array): read it, do not keep or write it.
+ *
+ * @param backend - the kernel function's `backend` argument
+ * @param info - the input
+ * @param kernel - kernel name, for error messages
+ * @param name - input name, for error messages
+ * @returns the values
+ */
+export function floatsOf(backend: unknown, info: tf.TensorInfo, kernel: string, name: string): Float32Array {
+  checkFloat(info, kernel, name);
+  const be = backend as ArrayBackendLike;
+  if (typeof be.typedArrayFromHeap === 'function') return be.typedArrayFromHeap(info);
+  if (be.data !== undefined) return be.data.get(info.dataId).values as Float32Array;
+  return be.readSync(info.dataId) as Float32Array;
+}
+
+/**
+ * @internal A new float32 output tensor of the backend holding `values`.
+ *
+ * @param backend - the kernel function's `backend` argument
+ * @param shape - output shape
+ * @param values - its data (taken over on cpu, copied on wasm)
+ * @param kernel - kernel name, for error messages
+ * @returns the output
+ */
+export function floatOutput(
+  backend: unknown,
+  shape: number[],
+  values: Float32Array,
+  kernel: string,
+): tf.TensorInfo {
+  const be = backend as ArrayBackendLike;
+  if (typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function') {
+    const out = be.makeOutput(shape, 'float32');
+    be.typedArrayFromHeap(out).set(values);
+    return out;
+  }
+  if (typeof be.makeTensorInfo === 'function') return be.makeTensorInfo(shape, 'float32', values);
+  throw new Error(`${kernel}: this backend cannot create outputs`);
 }
 
 /**
@@ -49,11 +99,6 @@ export interface KernelCall {
   heap(): Float32Array;
   /** The outputs in `output` order; frees the scratch. */
   finish(): tf.TensorInfo[];
-}
-
-function checkFloat(info: tf.TensorInfo, kernel: string, name: string): void {
-  if (info.dtype !== 'float32')
-    throw new Error(`${kernel}: input ${name} has dtype ${info.dtype}, expected float32`);
 }
 
 const STACK_BYTES = 1 << 16;
@@ -104,11 +149,7 @@ class CopyCall implements KernelCall {
     this.arena = new WasmArena(ex);
   }
   input(info: tf.TensorInfo, name: string): number {
-    checkFloat(info, this.kernel, name);
-    const values =
-      this.be.data !== undefined
-        ? (this.be.data.get(info.dataId).values as Float32Array)
-        : (this.be.readSync(info.dataId) as Float32Array);
+    const values = floatsOf(this.be, info, this.kernel, name);
     const at = this.arena.take(values.length);
     this.pending.push([at, values]);
     return at;
@@ -131,11 +172,7 @@ class CopyCall implements KernelCall {
     const heap = new Float32Array(this.ex.memory.buffer);
     return this.outs.map(([at, shape]) => {
       const n = shape.reduce((a, b) => a * b, 1);
-      const values = heap.slice(at >> 2, (at >> 2) + n);
-      if (typeof this.be.makeTensorInfo !== 'function') {
-        throw new Error(`${this.kernel}: this backend cannot create outputs`);
-      }
-      return this.be.makeTensorInfo(shape, 'float32', values);
+      return floatOutput(this.be, shape, heap.slice(at >> 2, (at >> 2) + n), this.kernel);
     });
   }
 }
