@@ -130,11 +130,31 @@ export class TaskHeads {
    */
   logits(features: tf.Tensor2D, tasks: readonly number[]): tf.Tensor2D {
     return tf.tidy(() => {
-      const hs = tasks.map((t) => this.head(t));
-      const w = hs.length === 1 ? hs[0].weight : tf.concat(hs.map((h) => h.weight));
-      const b = hs.length === 1 ? hs[0].bias : tf.concat(hs.map((h) => h.bias));
-      return tf.add(tf.matMul(features, w, false, true), b) as tf.Tensor2D;
+      const { weight, bias } = this.concatenated(tasks);
+      return tf.add(tf.matMul(features, weight, false, true), bias) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * The given heads as one linear head (what {@link TaskHeads.logits} applies).
+   *
+   * **Details**
+   * For one task these are the head's own variables; for several, new tensors (the caller disposes
+   * them) whose rows are the heads' rows in `tasks` order.
+   *
+   * @param tasks - head indices, concatenated in this order
+   * @returns weight [Σ C_τ, dModel] and bias [Σ C_τ]
+   */
+  concatenated(tasks: readonly number[]): {
+    weight: tf.Variable | tf.Tensor2D;
+    bias: tf.Variable | tf.Tensor1D;
+  } {
+    const hs = tasks.map((t) => this.head(t));
+    if (hs.length === 1) return { weight: hs[0].weight, bias: hs[0].bias };
+    return {
+      weight: tf.concat(hs.map((h) => h.weight)) as tf.Tensor2D,
+      bias: tf.concat(hs.map((h) => h.bias)) as tf.Tensor1D,
+    };
   }
 
   /**

@@ -506,8 +506,7 @@ export class ContinualTrainer {
     t: number,
   ): Promise<{ loss: number; named: Map<string, tf.Tensor> }> {
     const hs = headTasks.map((h) => this.heads.head(h));
-    const weight = hs.length === 1 ? hs[0].weight : (tf.concat(hs.map((h) => h.weight)) as tf.Tensor2D);
-    const bias = hs.length === 1 ? hs[0].bias : (tf.concat(hs.map((h) => h.bias)) as tf.Tensor1D);
+    const { weight, bias } = this.heads.concatenated(headTasks);
     try {
       const backboneNames = names.filter((n) => this.backbone.parameters.has(n));
       const { loss, grads } = await dp.lossAndGrads(images, target, { weight, bias }, [
