@@ -1,7 +1,21 @@
-// Shared WebAssembly SIMD helpers of the ssm-core C kernels (selective_scan.c, fused_ssm.c).
+// Shared WebAssembly SIMD helpers of the ssm-core C kernels.
 #ifndef MAMBA_CL_SIMD_MATH_H
 #define MAMBA_CL_SIMD_MATH_H
 #include <wasm_simd128.h>
+
+// Range reduction of 2^t for t already clamped to [−127, 128]: adding 1.5·2^23 rounds to nearest, so
+// the low mantissa bits of the returned kb hold k = round(t); *f = t − k lies in [−0.5, 0.5].
+static inline v128_t pow2_split(v128_t t, v128_t *f) {
+  v128_t kb = wasm_f32x4_add(t, wasm_f32x4_splat(12582912.0f));
+  *f = wasm_f32x4_sub(t, wasm_f32x4_sub(kb, wasm_f32x4_splat(12582912.0f)));
+  return kb;
+}
+
+// p·2^k for the kb of pow2_split: 2^k through the exponent field k + 127 (bits of kb are 0x4B400000 + k).
+static inline v128_t pow2_scale(v128_t p, v128_t kb) {
+  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(kb, wasm_i32x4_splat(127 - 0x4B400000)), 23);
+  return wasm_f32x4_mul(p, e);
+}
 
 // exp of 4 floats as 2^(x·log2 e): t = x·log2 e clamped to [−127, 128], k = nearest(t), f = t − k in
 // [−0.5, 0.5], 2^f by its degree-6 Taylor polynomial (truncation error 1.2e-7), 2^k through the
@@ -12,9 +26,8 @@ static inline v128_t exp4(v128_t x) {
   // pmax/pmin map to single x86 instructions (NaN still propagates: it fails both compares)
   t = wasm_f32x4_pmax(t, wasm_f32x4_splat(-127.0f));
   t = wasm_f32x4_pmin(t, wasm_f32x4_splat(128.0f));
-  // round to nearest by adding 1.5·2^23: the low mantissa bits of kb then hold k = round(t)
-  v128_t kb = wasm_f32x4_add(t, wasm_f32x4_splat(12582912.0f));
-  v128_t f = wasm_f32x4_sub(t, wasm_f32x4_sub(kb, wasm_f32x4_splat(12582912.0f)));
+  v128_t f;
+  v128_t kb = pow2_split(t, &f);
   v128_t p = wasm_f32x4_splat(1.5403530393381608e-4f);
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.3333558146428443e-3f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(9.6181291076284772e-3f));
@@ -22,27 +35,24 @@ static inline v128_t exp4(v128_t x) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(2.4022650695910071e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(6.9314718055994531e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.0f));
-  // 2^k: exponent field k + 127 (bits of kb are 0x4B400000 + k)
-  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(kb, wasm_i32x4_splat(127 - 0x4B400000)), 23);
-  return wasm_f32x4_mul(p, e);
+  return pow2_scale(p, kb);
 }
 
 // 2^t of 4 floats for t <= 0 (a decay exp(Δ·A) = 2^(Δ·A·log2 e) with Δ >= 0, A < 0): t clamped
-// below at −127 (then 0), k = nearest(t), f = t − k in [−0.5, 0.5], 2^f by a degree-5 polynomial
-// fitted for minimax relative error (7.5e-8; 2.3e-7 with float32 evaluation), 2^k through the
-// exponent bits. Three operations fewer than exp4 (no log2 e product, no upper clamp, one degree less).
+// below at −127 (then 0), the same range reduction as exp4, 2^f by a degree-5 polynomial fitted for
+// minimax relative error (7.5e-8; 2.3e-7 with float32 evaluation). Three operations fewer than exp4
+// (no log2 e product, no upper clamp, one degree less).
 static inline v128_t exp2_nonpos4(v128_t t) {
   t = wasm_f32x4_pmax(t, wasm_f32x4_splat(-127.0f));
-  v128_t kb = wasm_f32x4_add(t, wasm_f32x4_splat(12582912.0f));
-  v128_t f = wasm_f32x4_sub(t, wasm_f32x4_sub(kb, wasm_f32x4_splat(12582912.0f)));
+  v128_t f;
+  v128_t kb = pow2_split(t, &f);
   v128_t p = wasm_f32x4_splat(1.327640376985073e-3f);
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(9.6755251288414e-3f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(5.550713464617729e-2f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(2.4022120237350464e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(6.931469440460205e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, f), wasm_f32x4_splat(1.0f));
-  v128_t e = wasm_i32x4_shl(wasm_i32x4_add(kb, wasm_i32x4_splat(127 - 0x4B400000)), 23);
-  return wasm_f32x4_mul(p, e);
+  return pow2_scale(p, kb);
 }
 
 // σ(z) of 4 floats (exp4 saturates: σ → 0 below z ≈ −88, → 1 above).
