@@ -557,16 +557,10 @@ export class ContinualTrainer {
       const params = optimizer.names;
       let loss: number;
       let named: Map<string, tf.Tensor>;
-      const parallel = this.parallel !== undefined && this.strategy.extraLoss === undefined;
-      if (this.parallel !== undefined && parallel) {
-        ({ loss, named } = await this.parallelGrads(
-          this.parallel,
-          images,
-          target,
-          params,
-          where.headTasks,
-          ctx.task,
-        ));
+      // gradient workers compute the plain cross-entropy only: an extra loss keeps the step here
+      const dp = this.strategy.extraLoss === undefined ? this.parallel : undefined;
+      if (dp !== undefined) {
+        ({ loss, named } = await this.parallelGrads(dp, images, target, params, where.headTasks, ctx.task));
       } else {
         const variables = params.map((n) => this.variableOf(n, ctx.task));
         const byVarName = new Map(variables.map((v, i) => [v.name, params[i]]));
@@ -593,7 +587,7 @@ export class ContinualTrainer {
           transform ? (name, u) => transform.call(this.strategy, name, u, ctx) : undefined,
         );
         this.strategy.afterStep?.(sctx);
-        return { loss, threads: parallel ? this.config.workers + 1 : 1 };
+        return { loss, threads: dp !== undefined ? this.config.workers + 1 : 1 };
       } finally {
         tf.dispose([...named.values()]);
       }
