@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { SCAN_WASM_BASE64 } from '../scan/scan_wasm_binary.js';
+import { kernelWasmModule } from '../scan/kernel_wasm_module.js';
 import type { PerfReport, PerfRow } from './perf_report.js';
 
 /** Options of {@link runThreadScalingPerf}. @category Perf */
@@ -22,11 +22,11 @@ export interface ThreadScalingPerfOptions {
  */
 const THREAD_BODY = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { b64, reps, kind } = workerData;
+const { module, reps, kind } = workerData;
 let ms;
 if (kind === 'simd') {
   const memory = new WebAssembly.Memory({ initial: 64 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64, 'base64')), { env: { memory } });
+  const inst = new WebAssembly.Instance(module, { env: { memory } });
   const ex = inst.exports;
   const T = 3200, O = 64, I = 128;
   const base = (ex.heap_base() + 15) & ~15;
@@ -57,7 +57,7 @@ function runThreads(n: number, kind: 'simd' | 'scalar', reps: number): Promise<n
         new Promise<number>((resolve, reject) => {
           const w = new Worker(THREAD_BODY, {
             eval: true,
-            workerData: { b64: SCAN_WASM_BASE64, reps, kind },
+            workerData: { module: kernelWasmModule(), reps, kind },
           });
           w.once('message', (ms: number) => {
             resolve(ms);

@@ -67,6 +67,16 @@ function instantiate(memory: WasmMemoryLike): KernelWasmExports {
   return Object.assign(Object.create(null), exports, { memory }) as KernelWasmExports;
 }
 
+/**
+ * @internal The compiled kernel module (a `WebAssembly.Module`, compiled once per process; it can be
+ * posted to worker threads), or `undefined` without WebAssembly SIMD.
+ *
+ * @returns the module
+ */
+export function kernelWasmModule(): object | undefined {
+  return compiled()?.module;
+}
+
 let standalone: KernelWasmExports | null | undefined;
 
 /**
