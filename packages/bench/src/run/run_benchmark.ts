@@ -6,9 +6,9 @@ import { selectBackend } from '@mamba-cl/ssm-core/backend';
 import { CliError } from '../cli/cli_error.js';
 import type { RunPlan } from '../cli/run_plan.js';
 import type { BenchEvent } from '../progress/bench_event.js';
-import { metricsFromMatrix } from '../report/metrics_from_matrix.js';
 import { comparisonText, renderAggregateReport, renderRunReport, runPlots } from '../report/render_report.js';
-import type { RunResults, StrategyResult } from '../report/run_results.js';
+import type { RunResults } from '../report/run_results.js';
+import { strategyResult } from '../report/strategy_result.js';
 import { createBackbone, resolveModelConfig } from '../wiring/model.js';
 import { prepareData } from '../wiring/prepare_data.js';
 import { machineInfo, packageVersions, type RunManifest, sha256File } from './manifest.js';
@@ -56,34 +56,6 @@ export function strategyOptions(id: string, plan: RunPlan): Record<string, numbe
 
 function emptyMatrix(T: number): number[][] {
   return Array.from({ length: T }, () => new Array<number>(T).fill(0));
-}
-
-function strategyResult(
-  strategy: string,
-  matrix: number[][],
-  valCounts: number[],
-  tasksDone: number,
-  seconds: number,
-  status: StrategyResult['status'],
-  error?: string,
-): StrategyResult {
-  const m = metricsFromMatrix(matrix, valCounts, tasksDone);
-  return {
-    strategy,
-    status,
-    tasksDone,
-    accuracyMatrix: matrix,
-    valCounts,
-    accuracyAfterTask: m.accuracyAfterTask,
-    forgettingAfterTask: m.forgettingAfterTask,
-    finalAccuracy: m.finalAccuracy,
-    averageIncrementalAccuracy: m.averageIncrementalAccuracy,
-    finalForgetting: m.finalForgetting,
-    finalForgettingStandard: m.finalForgettingStandard,
-    backwardTransfer: m.backwardTransfer,
-    seconds,
-    ...(error ? { error } : {}),
-  };
 }
 
 /**
