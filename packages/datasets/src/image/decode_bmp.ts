@@ -10,6 +10,9 @@ export function isBmp(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d;
 }
 
+/** Bit depths decoded (Pillow also reads 2-bit palette files). */
+const BMP_DEPTHS: readonly number[] = [1, 2, 4, 8, 16, 24, 32];
+
 function maskShift(mask: number): { shift: number; max: number } {
   if (mask === 0) return { shift: 0, max: 0 };
   let shift = 0;
@@ -22,12 +25,14 @@ function maskShift(mask: number): { shift: number; max: number } {
 }
 
 /**
- * Decodes an uncompressed BMP (1/4/8-bit palette, 16/24/32-bit, BI_RGB or BI_BITFIELDS, bottom-up or top-down).
+ * Decodes an uncompressed BMP (1/2/4/8-bit palette, 16/24/32-bit, BI_RGB or BI_BITFIELDS, bottom-up or top-down).
  *
  * **Details**
  * Returns RGB pixels, or grey (1 channel) when `keepGrey` is set and the palette is all grey, which is how Pillow
  * opens such files (mode "L"). The alpha of 32-bit files is dropped, like PIL `convert("RGB")`. RLE-compressed
- * files throw an {@link ImageDecodeError} naming the file.
+ * files throw an {@link ImageDecodeError} naming the file. The bit depth, the size and the row stride ×
+ * height are checked against the bytes present before the pixels are allocated, so the output (3 bytes a
+ * pixel) is at most 24 times the file size.
  *
  * @param bytes - the whole .bmp file
  * @param source - file name for error messages
@@ -70,6 +75,16 @@ export function decodeBmp(bytes: Uint8Array, source = '<bytes>', keepGrey = fals
   const topDown = height < 0;
   height = Math.abs(height);
   if (width <= 0 || height <= 0) fail(`bad BMP size ${width}×${height}`);
+  if (!BMP_DEPTHS.includes(bpp)) {
+    fail(`unsupported BMP bit depth ${bpp} (expected ${BMP_DEPTHS.join(', ')})`);
+  }
+  // every declared size is checked against the bytes present before anything is allocated
+  const rowBytes = Math.floor((bpp * width + 31) / 32) * 4;
+  if (dataOffset + rowBytes * height > bytes.length) {
+    fail(
+      `pixel data needs ${rowBytes * height} bytes (${width}×${height} at ${bpp} bpp) at offset ${dataOffset}, file has ${bytes.length} bytes`,
+    );
+  }
   let masks: number[] | undefined;
   if (compression === 3 || compression === 6) {
     // BI_BITFIELDS / BI_ALPHABITFIELDS: masks follow a 40-byte header, or live inside V2+ headers
@@ -91,17 +106,9 @@ export function decodeBmp(bytes: Uint8Array, source = '<bytes>', keepGrey = fals
       palette[i * 3 + 1] = bytes[p + 1] as number;
       palette[i * 3 + 2] = bytes[p] as number;
     }
-  } else if (bpp !== 16 && bpp !== 24 && bpp !== 32) {
-    fail(`unsupported BMP bit depth ${bpp} (expected 1, 4, 8, 16, 24 or 32)`);
   }
   if (bpp === 16 && masks === undefined) masks = [0x7c00, 0x03e0, 0x001f];
   if (bpp === 32 && masks === undefined) masks = [0xff0000, 0xff00, 0xff];
-  const rowBytes = Math.floor((bpp * width + 31) / 32) * 4;
-  if (dataOffset + rowBytes * height > bytes.length) {
-    fail(
-      `pixel data needs ${rowBytes * height} bytes at offset ${dataOffset}, file has ${bytes.length} bytes`,
-    );
-  }
   const rgb = new Uint8Array(width * height * 3);
   const ms = masks?.map(maskShift);
   for (let row = 0; row < height; row++) {
