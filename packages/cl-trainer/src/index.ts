@@ -20,6 +20,12 @@ export {
   writeCheckpointFile,
 } from './checkpoint/checkpoint_file.js';
 export { crc32 } from './checkpoint/crc32.js';
+export {
+  eventToJsonLine,
+  type RunPosition,
+  type TrainerEvent,
+  type TrainerListener,
+} from './events/trainer_events.js';
 export { type TaskHead, TaskHeads, type TaskHeadsOptions } from './heads/task_heads.js';
 export {
   type AccuracyMatrix,
@@ -41,6 +47,12 @@ export {
   type UpdateTransform,
 } from './optim/projected_adam.js';
 export { SeededRng } from './rng/seeded_rng.js';
+export {
+  BUILTIN_STRATEGIES,
+  createStrategy,
+  listStrategies,
+  registerStrategy,
+} from './strategies/builtin_strategies.js';
 export { createEwcStrategy, EWC_STRATEGY } from './strategies/ewc.js';
 export { type BatchGram, type BGramMethod, batchGrams, type GramSource } from './strategies/feature_grams.js';
 export { createFinetuneStrategy, FINETUNE_STRATEGY } from './strategies/finetune.js';
@@ -56,12 +68,6 @@ export {
   NSCL_DEFAULTS,
   NSCL_STRATEGY,
 } from './strategies/mamba_cl.js';
-export {
-  BUILTIN_STRATEGIES,
-  createStrategy,
-  listStrategies,
-  registerStrategy,
-} from './strategy/builtin_strategies.js';
 export type {
   JsonValue,
   StepContext,
@@ -107,12 +113,6 @@ export {
   resolveTrainerConfig,
   type TrainerConfig,
 } from './trainer/trainer_config.js';
-export {
-  eventToJsonLine,
-  type RunPosition,
-  type TrainerEvent,
-  type TrainerListener,
-} from './trainer/trainer_events.js';
 
 /** The npm name of this package. @category Meta */
 export const PACKAGE_NAME = '@mamba-cl/cl-trainer';

@@ -16,7 +16,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRng } from '../rng/seeded_rng.js';
 import { batchGrams } from '../strategies/feature_grams.js';
-import { createStrategy } from '../strategy/builtin_strategies.js';
+import { createStrategy } from '../strategies/builtin_strategies.js';
 import { inMemoryStream } from '../stream/in_memory_stream.js';
 import { ContinualTrainer } from '../trainer/continual_trainer.js';
 import type { PerfReport, PerfRow } from './perf_report.js';

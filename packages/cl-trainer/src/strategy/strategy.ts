@@ -8,9 +8,9 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../backbone/backbone.js';
+import type { TrainerEvent } from '../events/trainer_events.js';
 import type { TaskHeads } from '../heads/task_heads.js';
 import type { TaskStream } from '../stream/task_stream.js';
-import type { TrainerEvent } from '../trainer/trainer_events.js';
 
 /**
  * A JSON value (strategy options and state metadata are JSON).

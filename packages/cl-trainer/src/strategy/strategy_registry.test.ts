@@ -4,7 +4,7 @@ import {
   createStrategy,
   listStrategies,
   registerStrategy,
-} from './builtin_strategies.js';
+} from '../strategies/builtin_strategies.js';
 import { StrategyRegistry } from './strategy_registry.js';
 
 describe('strategy registry', () => {

@@ -6,7 +6,7 @@
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
-import { createStrategy } from '../strategy/builtin_strategies.js';
+import { createStrategy } from '../strategies/builtin_strategies.js';
 import type { Strategy } from '../strategy/strategy.js';
 import type { StrategyOptions } from '../strategy/strategy_registry.js';
 import { ContinualTrainer } from '../trainer/continual_trainer.js';

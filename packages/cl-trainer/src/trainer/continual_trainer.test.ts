@@ -1,13 +1,13 @@
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
+import type { TrainerEvent } from '../events/trainer_events.js';
 import { createFinetuneStrategy } from '../strategies/finetune.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { syntheticStream } from '../testing/synthetic_stream.js';
 import { TinyMambaBackbone } from '../testing/tiny_mamba_backbone.js';
 import { ContinualTrainer } from './continual_trainer.js';
 import { NonFiniteLossError } from './non_finite_loss_error.js';
-import type { TrainerEvent } from './trainer_events.js';
 
 describeWithBackends(
   'ContinualTrainer',

@@ -3,13 +3,18 @@
  *
  * @module
  */
-import { EWC_STRATEGY } from '../strategies/ewc.js';
-import { FINETUNE_STRATEGY } from '../strategies/finetune.js';
-import { JOINT_STRATEGY } from '../strategies/joint.js';
-import { LWF_STRATEGY } from '../strategies/lwf.js';
-import { MAMBA_CL_STRATEGY, NSCL_STRATEGY } from '../strategies/mamba_cl.js';
-import type { Strategy } from './strategy.js';
-import { type StrategyDefinition, type StrategyOptions, StrategyRegistry } from './strategy_registry.js';
+
+import type { Strategy } from '../strategy/strategy.js';
+import {
+  type StrategyDefinition,
+  type StrategyOptions,
+  StrategyRegistry,
+} from '../strategy/strategy_registry.js';
+import { EWC_STRATEGY } from './ewc.js';
+import { FINETUNE_STRATEGY } from './finetune.js';
+import { JOINT_STRATEGY } from './joint.js';
+import { LWF_STRATEGY } from './lwf.js';
+import { MAMBA_CL_STRATEGY, NSCL_STRATEGY } from './mamba_cl.js';
 
 /** Every built-in strategy, in listing order. @category Strategy */
 export const BUILTIN_STRATEGIES: readonly StrategyDefinition[] = [

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, expect, it } from 'vitest';
 import { CheckpointError, readCheckpointFile } from '../checkpoint/checkpoint_file.js';
 import { SeededRng } from '../rng/seeded_rng.js';
-import { createStrategy } from '../strategy/builtin_strategies.js';
+import { createStrategy } from '../strategies/builtin_strategies.js';
 import type { Strategy } from '../strategy/strategy.js';
 import { syntheticStream } from '../testing/synthetic_stream.js';
 import { TinyMambaBackbone } from '../testing/tiny_mamba_backbone.js';

@@ -1,6 +1,7 @@
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
+import type { TrainerEvent } from '../events/trainer_events.js';
 import { createEwcStrategy } from '../strategies/ewc.js';
 import { createJointStrategy } from '../strategies/joint.js';
 import { createMambaClStrategy } from '../strategies/mamba_cl.js';
@@ -8,7 +9,6 @@ import type { Strategy } from '../strategy/strategy.js';
 import { syntheticStream } from '../testing/synthetic_stream.js';
 import { tinyVisionMamba } from '../testing_internal/tiny_vision_mamba.js';
 import { ContinualTrainer } from './continual_trainer.js';
-import type { TrainerEvent } from './trainer_events.js';
 
 /** Per-step losses, the accuracy matrix and the final trainable weights of one run. */
 async function runWith(strategy: Strategy, workers: number) {
