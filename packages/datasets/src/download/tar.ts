@@ -13,6 +13,20 @@ import { DatasetFormatError } from '../io/dataset_format_error.js';
 const BLOCK = 512;
 
 /**
+ * Largest GNU long name or long link name (`L` / `K` entry) accepted: 64 KiB (Linux paths are at most 4 KiB).
+ *
+ * @category Download
+ */
+export const TAR_MAX_NAME_BYTES = 64 * 1024;
+
+/**
+ * Largest pax extended header (`x` / `g` entry) accepted: 1 MiB.
+ *
+ * @category Download
+ */
+export const TAR_MAX_PAX_BYTES = 1024 * 1024;
+
+/**
  * Options of {@link extractTar}.
  *
  * @category Download
@@ -22,6 +36,8 @@ export interface ExtractOptions {
   strip?: number;
   /** Keep only entries whose (stripped) path passes. */
   filter?: (path: string) => boolean;
+  /** Most bytes written in all, over all files; more is a {@link DatasetFormatError}. Default: no limit. */
+  maxBytes?: number;
 }
 
 function text(b: Uint8Array, start: number, len: number): string {
@@ -67,6 +83,8 @@ class TarExtractor {
   private paxPath: string | undefined;
   private entryName = '';
   private entryIndex = 0;
+  private headers = 0;
+  private bytesWritten = 0;
   readonly written: string[] = [];
 
   constructor(
@@ -91,7 +109,7 @@ class TarExtractor {
         const n = Math.min(this.remaining, chunk.length - o);
         const part = chunk.subarray(o, o + n);
         if (this.meta) this.meta.push(part.slice());
-        else if (this.fd !== undefined) writeSync(this.fd, part);
+        else if (this.fd !== undefined) this.write(part);
         this.remaining -= n;
         o += n;
         if (this.remaining === 0) this.endEntry();
@@ -104,6 +122,23 @@ class TarExtractor {
     }
   }
 
+  /** `'name'`, or `header 3 (after 'name')` for metadata entries that precede their file. */
+  private where(name?: string): string {
+    if (name !== undefined) return `entry '${name}'`;
+    return `header ${this.headers}${this.entryName ? ` (after entry '${this.entryName}')` : ''}`;
+  }
+
+  private write(part: Uint8Array): void {
+    this.bytesWritten += part.length;
+    const max = this.options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (this.bytesWritten > max) {
+      throw new DatasetFormatError(
+        `${this.archive}: ${this.where(this.entryName)} takes the extracted size past the limit of ${max} bytes (maxBytes)`,
+      );
+    }
+    writeSync(this.fd as number, part);
+  }
+
   private onHeader(): void {
     const h = this.header;
     if (h.every((b) => b === 0)) {
@@ -111,6 +146,7 @@ class TarExtractor {
       return;
     }
     this.zeroBlocks = 0;
+    this.headers++;
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
     const stored = octal(h, 148, 8);
@@ -121,6 +157,11 @@ class TarExtractor {
     }
     const type = String.fromCharCode(h[156] || 0x30);
     const size = octal(h, 124, 12);
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new DatasetFormatError(
+        `${this.archive}: ${this.where()} has size field '${text(h, 124, 12)}', expected an octal byte count`,
+      );
+    }
     const magic = text(h, 257, 6);
     const prefix = magic.startsWith('ustar') ? text(h, 345, 155) : '';
     let name = text(h, 0, 100);
@@ -131,7 +172,19 @@ class TarExtractor {
     this.padding = (BLOCK - (size % BLOCK)) % BLOCK;
     this.meta = undefined;
     this.fd = undefined;
-    if (type === 'L' || type === 'x' || type === 'g') {
+    if (type === 'L' || type === 'K' || type === 'x' || type === 'g') {
+      const max = type === 'L' || type === 'K' ? TAR_MAX_NAME_BYTES : TAR_MAX_PAX_BYTES;
+      if (size > max) {
+        const what =
+          type === 'L'
+            ? "GNU long name ('L')"
+            : type === 'K'
+              ? "GNU long link name ('K')"
+              : `pax header ('${type}')`;
+        throw new DatasetFormatError(
+          `${this.archive}: ${this.where()} is a ${what} of ${size} bytes, more than the limit of ${max}: corrupt or hostile archive`,
+        );
+      }
       this.meta = [];
       this.metaKind = type;
     } else {
@@ -142,13 +195,19 @@ class TarExtractor {
       const rel = safePath(name, this.options.strip ?? 0, this.archive);
       const keep =
         rel !== undefined && (!this.options.filter || this.options.filter(rel.split(sep).join('/')));
-      if (keep && (type === '0' || type === '7')) {
-        const out = join(this.dest, rel);
-        mkdirSync(dirname(out), { recursive: true });
-        this.fd = openSync(out, 'w');
-        this.written.push(out);
-      } else if (keep && type === '5') {
-        mkdirSync(join(this.dest, rel), { recursive: true });
+      try {
+        if (keep && (type === '0' || type === '7')) {
+          const out = join(this.dest, rel);
+          mkdirSync(dirname(out), { recursive: true });
+          this.fd = openSync(out, 'w');
+          this.written.push(out);
+        } else if (keep && type === '5') {
+          mkdirSync(join(this.dest, rel), { recursive: true });
+        }
+      } catch (e) {
+        throw new DatasetFormatError(
+          `${this.archive}: entry '${name}': cannot create it under ${this.dest} (${(e as Error).message})`,
+        );
       }
       // links, devices, fifos: skipped (their data, if any, is consumed)
     }
@@ -183,12 +242,22 @@ class TarExtractor {
     this.state = this.padding > 0 ? 'pad' : 'header';
   }
 
-  finish(): void {
+  /** Closes the open file, if any. */
+  close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  finish(totalBytes: number): void {
+    this.close();
+    if (totalBytes === 0) throw new DatasetFormatError(`${this.archive}: archive is empty (0 bytes)`);
     if (this.state === 'data' || this.state === 'pad' || this.headerFill !== 0) {
       throw new DatasetFormatError(
-        `${this.archive}: archive truncated inside entry '${this.entryName}' (${this.remaining} bytes missing)`,
+        `${this.archive}: archive truncated inside ${this.meta ? this.where() : this.where(this.entryName)} (${this.remaining} bytes missing)`,
       );
+    }
+    if (this.entryIndex === 0) {
+      throw new DatasetFormatError(`${this.archive}: archive holds no entries (${totalBytes} bytes)`);
     }
   }
 }
@@ -198,7 +267,10 @@ class TarExtractor {
  *
  * **Details**
  * Regular files and directories are created; links and special files are skipped. Entries with
- * absolute paths or `..` are refused (tar-slip). Header checksums are verified.
+ * absolute paths or `..` are refused (tar-slip). Header checksums are verified. GNU long names are
+ * capped at {@link TAR_MAX_NAME_BYTES} and pax headers at {@link TAR_MAX_PAX_BYTES} (checked on the
+ * declared size, before any of it is read); an empty archive, one without entries, a truncated one or
+ * a missing file is a {@link DatasetFormatError} naming the archive (and the entry).
  *
  * @param archive - path of the archive
  * @param destDir - target directory (created)
@@ -214,21 +286,33 @@ export async function extractTar(
   options: ExtractOptions = {},
 ): Promise<string[]> {
   const head = new Uint8Array(2);
-  const fd = openSync(archive, 'r');
-  const got = readSync(fd, head, 0, 2, 0);
-  closeSync(fd);
-  let stream: Readable = createReadStream(archive);
-  if (got === 2 && head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipe(createGunzip());
+  let got: number;
+  try {
+    const fd = openSync(archive, 'r');
+    got = readSync(fd, head, 0, 2, 0);
+    closeSync(fd);
+  } catch (e) {
+    throw new DatasetFormatError(`${archive}: cannot read archive (${(e as Error).message})`);
+  }
+  const file = createReadStream(archive);
+  let stream: Readable = file;
+  if (got === 2 && head[0] === 0x1f && head[1] === 0x8b) stream = file.pipe(createGunzip());
   mkdirSync(destDir, { recursive: true });
   const x = new TarExtractor(destDir, archive, options);
+  let total = 0;
   try {
-    for await (const chunk of stream) x.push(chunk as Uint8Array);
+    for await (const chunk of stream) {
+      total += (chunk as Uint8Array).length;
+      x.push(chunk as Uint8Array);
+    }
   } catch (e) {
-    x.finish();
+    x.close();
+    stream.destroy();
+    file.destroy();
     if (e instanceof DatasetFormatError) throw e;
     throw new DatasetFormatError(`${archive}: ${(e as Error).message}`);
   }
-  x.finish();
+  x.finish(total);
   return x.written;
 }
 
