@@ -67,6 +67,49 @@ describeWithBackends('VisionMamba', () => {
     model.dispose();
   });
 
+  it('forwardWithTapVisitor: taps and features bit-identical to forwardWithTaps, one block alive at a time', () => {
+    const model = VisionMamba.create({ ...cfg, depth: 4 }, { seed: 3 });
+    const images = tf.tensor4d(golden.images, [golden.batch, cfg.imgSize, cfg.imgSize, cfg.inChans]);
+    const { features, taps } = model.forwardWithTaps(images);
+    const before = tf.memory().numTensors;
+    const seen: number[] = [];
+    const bytesAtVisit: number[] = [];
+    let previous: { x: tf.Tensor; delta: tf.Tensor; y: tf.Tensor } | undefined;
+    const f = model.forwardWithTapVisitor(images, (block, t) => {
+      seen.push(block);
+      bytesAtVisit.push(tf.memory().numBytes);
+      // the previous block's taps are gone before this block's arrive
+      if (previous) expect([previous.x, previous.delta, previous.y].every((u) => u.isDisposed)).toBe(true);
+      previous = t;
+      for (const k of ['x', 'delta', 'y'] as const) {
+        expect(t[k].shape).toEqual(taps[block][k].shape);
+        expect(t[k].dataSync()).toEqual(taps[block][k].dataSync());
+      }
+    });
+    expect(seen).toEqual([0, 1, 2, 3]);
+    // memory while block k runs does not grow with k (nothing of earlier blocks is kept)
+    expect(new Set(bytesAtVisit).size).toBe(1);
+    expect(f.dataSync()).toEqual(features.dataSync());
+    f.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([images, features, ...taps.flatMap((t) => [t.x, t.delta, t.y])]);
+    model.dispose();
+  });
+
+  it('forwardWithTapVisitor frees everything when the visitor throws', () => {
+    const model = loadFrom('pth');
+    const images = tf.tensor4d(golden.images, [golden.batch, cfg.imgSize, cfg.imgSize, cfg.inChans]);
+    const before = tf.memory().numTensors;
+    expect(() =>
+      model.forwardWithTapVisitor(images, (block) => {
+        if (block === 1) throw new Error('visitor failed');
+      }),
+    ).toThrow('visitor failed');
+    expect(tf.memory().numTensors).toBe(before);
+    images.dispose();
+    model.dispose();
+  });
+
   it('gives identical outputs from the .pth and the safetensors copy of the weights', () => {
     const a = loadFrom('pth');
     const b = loadFrom('safetensors');

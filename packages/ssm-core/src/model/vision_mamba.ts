@@ -200,7 +200,68 @@ export class VisionMamba {
     return this.run(images, true);
   }
 
+  /**
+   * CLS features, handing each block's taps to `visit` as soon as the block has run and disposing
+   * them when it returns: peak memory is one block's taps (and its hidden states), not all blocks'.
+   *
+   * **Details**
+   * Runs the same ops in the same order as {@link VisionMamba.forwardWithTaps}, so the taps and
+   * the features are bit-identical to it; only their lifetime differs. Block k's taps are disposed
+   * before block k+1 runs, and the hidden states of block k−1 once block k has its output. Not
+   * differentiable (intermediates are freed as it goes): use it for feature collection (spec §3.2),
+   * outside any gradient tape. `visit` must not keep the tap tensors (copy what it needs, e.g. with
+   * `dataSync`) and disposes any tensor it makes; it runs outside any `tf.tidy` of this method.
+   *
+   * @param images - NHWC images, shape [batch, imgSize, imgSize, inChans]
+   * @param visit - called once per block, in order, with the block index and its taps x, delta,
+   *   y, each [batch, seqLen, dInner]
+   * @returns features [batch, dModel] (the caller disposes them)
+   * @example
+   * const f = model.forwardWithTapVisitor(images, (block, taps) => {
+   *   accumulate(block, taps.x.dataSync());
+   * });
+   * f.dispose();
+   * @category Model
+   */
+  forwardWithTapVisitor(images: tf.Tensor4D, visit: (block: number, taps: MixerTaps) => void): tf.Tensor2D {
+    const options = this.prepare(images);
+    let h = tf.tidy(() => this.embed(images));
+    try {
+      for (let i = 0; i < this.config.depth; i++) {
+        const r = this.block(i, h, options, true);
+        h.dispose();
+        h = r.out;
+        const taps = r.taps as MixerTaps;
+        try {
+          visit(i, taps);
+        } finally {
+          tf.dispose([taps.x, taps.delta, taps.y]);
+        }
+      }
+      const last = h;
+      return tf.tidy(() => this.head(last));
+    } finally {
+      h.dispose();
+    }
+  }
+
   private run(images: tf.Tensor4D, withTaps: boolean): { features: tf.Tensor2D; taps: MixerTaps[] } {
+    const options = this.prepare(images);
+    const taps: MixerTaps[] = [];
+    const features = tf.tidy(() => {
+      let h = this.embed(images);
+      for (let i = 0; i < this.config.depth; i++) {
+        const r = this.block(i, h, options, withTaps);
+        if (r.taps) taps.push(r.taps);
+        h = r.out;
+      }
+      return this.head(h);
+    });
+    return { features, taps };
+  }
+
+  /** Checks the images and returns the mixer options. */
+  private prepare(images: tf.Tensor4D): DefocusMixerOptions & { rmsEps: number } {
     this.assertAlive();
     const c = this.config;
     if (
@@ -213,8 +274,7 @@ export class VisionMamba {
         `VisionMamba.forward: images have shape [${images.shape}], expected [batch, ${c.imgSize}, ${c.imgSize}, ${c.inChans}]`,
       );
     }
-    const g = (name: string) => this.params.get(name)!;
-    const options: DefocusMixerOptions & { rmsEps: number } = {
+    return {
       groupNormSize: c.groupNormSize,
       useRope: c.useRope,
       deltaScale: c.deltaScale,
@@ -222,46 +282,61 @@ export class VisionMamba {
       rmsEps: c.rmsEps,
       scanImpl: this.scanImpl,
     };
-    const taps: MixerTaps[] = [];
-    const features = tf.tidy(() => {
-      const batch = images.shape[0];
-      const tokens = patchEmbed(
-        images,
-        g('patch_embed.proj.weight') as tf.Tensor4D,
-        g('patch_embed.proj.bias') as tf.Tensor1D,
-      );
-      const cls = tf.tile(tf.reshape(g('cls_token'), [1, 1, c.dModel]), [batch, 1, 1]);
-      let h = tf.concat([tokens, cls], 1) as tf.Tensor3D; // CLS appended last (index = numPatches)
-      for (let i = 0; i < c.depth; i++) {
-        const m = `blocks.${i}.mixer.`;
-        const mixer: DefocusMixerParams = {
-          inProj: g(`${m}in_proj.weight`) as tf.Tensor2D,
-          convWeight: g(`${m}conv1d.weight`) as tf.Tensor3D,
-          convBias: g(`${m}conv1d.bias`) as tf.Tensor1D,
-          xProjStep: g(`${m}x_proj_step.weight`) as tf.Tensor2D,
-          xProjB: g(`${m}x_proj_B.weight`) as tf.Tensor2D,
-          xProjC: g(`${m}x_proj_C.weight`) as tf.Tensor2D,
-          dtProjWeight: g(`${m}dt_proj.weight`) as tf.Tensor2D,
-          dtProjBias: g(`${m}dt_proj.bias`) as tf.Tensor1D,
-          ALog: g(`${m}A_log`) as tf.Tensor2D,
-          D: g(`${m}D`) as tf.Tensor1D,
-          outProj: g(`${m}out_proj.weight`) as tf.Tensor2D,
-          freq: g(`${m}freq`) as tf.Tensor1D,
-        };
-        const r = mambaBlock(h, g(`blocks.${i}.norm.weight`) as tf.Tensor1D, mixer, options, withTaps);
-        if (r.taps) taps.push(r.taps);
-        h = r.out;
-      }
-      // LayerNorm is per token: normalising only the CLS token gives the same feature.
-      const last = tf.reshape(tf.slice(h, [0, h.shape[1] - 1, 0], [batch, 1, c.dModel]), [batch, c.dModel]);
-      return layerNorm(
-        last,
-        g('norm.weight') as tf.Tensor1D,
-        g('norm.bias') as tf.Tensor1D,
-        c.finalNormEps,
-      ) as tf.Tensor2D;
-    });
-    return { features, taps };
+  }
+
+  /** Patch tokens with the CLS token appended last (index = numPatches): [batch, seqLen, dModel]. */
+  private embed(images: tf.Tensor4D): tf.Tensor3D {
+    const c = this.config;
+    const g = (name: string) => this.params.get(name)!;
+    const batch = images.shape[0];
+    const tokens = patchEmbed(
+      images,
+      g('patch_embed.proj.weight') as tf.Tensor4D,
+      g('patch_embed.proj.bias') as tf.Tensor1D,
+    );
+    const cls = tf.tile(tf.reshape(g('cls_token'), [1, 1, c.dModel]), [batch, 1, 1]);
+    return tf.concat([tokens, cls], 1) as tf.Tensor3D;
+  }
+
+  /** Block i on h (h is not disposed); taps when asked (the caller disposes them). */
+  private block(
+    i: number,
+    h: tf.Tensor3D,
+    options: DefocusMixerOptions & { rmsEps: number },
+    withTaps: boolean,
+  ): { out: tf.Tensor3D; taps?: MixerTaps } {
+    const g = (name: string) => this.params.get(name)!;
+    const m = `blocks.${i}.mixer.`;
+    const mixer: DefocusMixerParams = {
+      inProj: g(`${m}in_proj.weight`) as tf.Tensor2D,
+      convWeight: g(`${m}conv1d.weight`) as tf.Tensor3D,
+      convBias: g(`${m}conv1d.bias`) as tf.Tensor1D,
+      xProjStep: g(`${m}x_proj_step.weight`) as tf.Tensor2D,
+      xProjB: g(`${m}x_proj_B.weight`) as tf.Tensor2D,
+      xProjC: g(`${m}x_proj_C.weight`) as tf.Tensor2D,
+      dtProjWeight: g(`${m}dt_proj.weight`) as tf.Tensor2D,
+      dtProjBias: g(`${m}dt_proj.bias`) as tf.Tensor1D,
+      ALog: g(`${m}A_log`) as tf.Tensor2D,
+      D: g(`${m}D`) as tf.Tensor1D,
+      outProj: g(`${m}out_proj.weight`) as tf.Tensor2D,
+      freq: g(`${m}freq`) as tf.Tensor1D,
+    };
+    return mambaBlock(h, g(`blocks.${i}.norm.weight`) as tf.Tensor1D, mixer, options, withTaps);
+  }
+
+  /** Final LayerNorm of the CLS token: [batch, dModel]. */
+  private head(h: tf.Tensor3D): tf.Tensor2D {
+    const c = this.config;
+    const g = (name: string) => this.params.get(name)!;
+    const batch = h.shape[0];
+    // LayerNorm is per token: normalising only the CLS token gives the same feature.
+    const last = tf.reshape(tf.slice(h, [0, h.shape[1] - 1, 0], [batch, 1, c.dModel]), [batch, c.dModel]);
+    return layerNorm(
+      last,
+      g('norm.weight') as tf.Tensor1D,
+      g('norm.bias') as tf.Tensor1D,
+      c.finalNormEps,
+    ) as tf.Tensor2D;
   }
 
   /**
