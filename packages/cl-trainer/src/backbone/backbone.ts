@@ -48,6 +48,17 @@ export interface Backbone {
    * @param images - [batch, H, W, C]
    */
   forwardWithTaps(images: tf.Tensor4D): { features: tf.Tensor2D; taps: BackboneTap[] };
+  /**
+   * Features, handing each block's taps to `visit` as soon as the block has run; they are disposed
+   * when `visit` returns (peak memory: one block's taps, not all blocks'). Same values, bit for bit,
+   * as `forwardWithTaps`. `visit` must not keep the tap tensors and disposes what it makes. Not
+   * differentiable: for feature collection only.
+   *
+   * @param images - [batch, H, W, C]
+   * @param visit - called once per block, in block order, with the block index and its taps
+   * @returns features [batch, dModel] (the caller disposes them)
+   */
+  forwardWithTapVisitor(images: tf.Tensor4D, visit: (block: number, tap: BackboneTap) => void): tf.Tensor2D;
   /** Every parameter by official name. */
   readonly parameters: ReadonlyMap<string, tf.Variable>;
   /** Names of the parameters trained by the official rule. */

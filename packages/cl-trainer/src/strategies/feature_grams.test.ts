@@ -62,9 +62,60 @@ describeWithBackends('batchGrams W_B', () => {
         const got = batchGrams(tap, ['B'], 2, method).get('B')!;
         expect(got.rows).toBe(b * D);
         expectTensorsClose(got.gram, want, { rtol: 0, atol: 2e-6 * scale, label: `${method} W_B Gram` });
+        // float32 products (kernel 'matmul'): the same Gram to float32 rounding, exactly symmetric
+        const fast = batchGrams(tap, ['B'], 2, method, 'matmul').get('B')!;
+        expect(fast.rows).toBe(b * D);
+        expectTensorsClose(fast.gram, want, {
+          rtol: 0,
+          atol: 1e-5 * scale,
+          label: `${method} W_B Gram, matmul`,
+        });
+        for (let i = 0; i < D; i++)
+          for (let j = 0; j < i; j++) expect(fast.gram[i * D + j]).toBe(fast.gram[j * D + i]);
       }
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([tap.x, tap.delta, tap.y]);
     });
   }
+});
+
+describeWithBackends('batchGrams x, Δ, y', () => {
+  it("kernel 'matmul' (float32 matMulTN) equals the float64 definition to float32 rounding", () => {
+    const [b, L, D] = [4, 37, 20];
+    const { x, delta } = randomTap(b, L, D, 5, 1, 1);
+    const y = x.map((v, i) => v * delta[i] - 0.1);
+    const tap = {
+      x: tf.tensor3d(x, [b, L, D]),
+      delta: tf.tensor3d(delta, [b, L, D]),
+      y: tf.tensor3d(y, [b, L, D]),
+    };
+    const before = tf.memory().numTensors;
+    const exact = batchGrams(tap, ['x', 'A', 'out']);
+    const fast = batchGrams(tap, ['x', 'A', 'out'], 8, 'lowrank', 'matmul');
+    for (const [src, data] of [
+      ['x', x],
+      ['A', delta],
+      ['out', y],
+    ] as const) {
+      const want = new Float64Array(D * D);
+      for (let r = 0; r < b * L; r++)
+        for (let i = 0; i < D; i++)
+          for (let j = 0; j < D; j++) want[i * D + j] += data[r * D + i] * data[r * D + j];
+      let maxDiag = 0;
+      for (let i = 0; i < D; i++) maxDiag = Math.max(maxDiag, want[i * D + i]);
+      expect(fast.get(src)!.rows).toBe(b * L);
+      expectTensorsClose(exact.get(src)!.gram, want, {
+        rtol: 0,
+        atol: 1e-12 * maxDiag,
+        label: `${src} exact`,
+      });
+      expectTensorsClose(fast.get(src)!.gram, want, {
+        rtol: 0,
+        atol: 1e-5 * maxDiag,
+        label: `${src} matmul`,
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([tap.x, tap.delta, tap.y]);
+  });
 });

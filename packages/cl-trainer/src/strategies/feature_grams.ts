@@ -4,6 +4,7 @@
  * @module
  */
 import { addGram } from '@mamba-cl/nullspace';
+import { matMulTN } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneTap } from '../backbone/backbone.js';
 
@@ -23,6 +24,19 @@ export type GramSource = 'x' | 'B' | 'A' | 'out';
  * @category Strategies
  */
 export type BGramMethod = 'lowrank' | 'explicit';
+
+/**
+ * Which products form the Grams: `'exact'` (default) multiplies and sums in float64 on
+ * `@mamba-cl/nullspace`'s blocked kernel (`addGram`), the reference; `'matmul'` takes each batch's
+ * XᵀX as one float32 product through the fastest matmul of the backend (ssm-core's WebAssembly SIMD
+ * `matMulTN` on cpu/wasm, `tf.matMul` on a GPU backend), as the official code does in PyTorch fp32,
+ * and hands it on as float64 (batches are still summed in float64 by the accumulator). The two agree
+ * to float32 rounding: entry-wise within 1e-5·maxᵢ Gᵢᵢ on the tested inputs (the products of one
+ * batch are summed in float32 over b·L rows, blocked by 128).
+ *
+ * @category Strategies
+ */
+export type GramKernel = 'exact' | 'matmul';
 
 /**
  * One batch's Gram and the row count it must be divided by.
@@ -53,14 +67,17 @@ export interface BatchGram {
  *     XᵀW = [(αX + W/α)ᵀ(αX + W/α) − (αX − W/α)ᵀ(αX − W/α)] / 4 with α² = ‖W‖/‖X‖ balancing the two
  *     terms (no cancellation beyond float32 rounding of the inputs). 4·D²·L + 2·L²·D flops per image
  *     instead of 2·D³: ≈ 7× less at the paper's D = 2048, L = 145.
- * The Gram products run in float64 on `@mamba-cl/nullspace`'s blocked kernel (`addGram`), far
- * faster than a transposed tfjs matMul on cpu/wasm. The caller divides by `rows` (each batch by its
- * own row count): `CovarianceAccumulator.addGram(gram, rows, images)`.
+ * With `kernel: 'exact'` (default) the Gram products run in float64 on `@mamba-cl/nullspace`'s
+ * blocked kernel (`addGram`); with `'matmul'` each is one float32 `matMulTN` (see
+ * {@link GramKernel}), and the low-rank W_B Gram is the symmetric part of one product XᵀW instead of
+ * two Grams (half the flops). The caller divides by `rows` (each batch by its own row count):
+ * `CovarianceAccumulator.addGram(gram, rows, images)`.
  *
  * @param tap - x, delta, y of the block, each [b, L, D]
  * @param sources - which Grams to compute
  * @param chunk - images per chunk for the explicit B Gram (default 8)
  * @param bGram - `'lowrank'` (default) or `'explicit'`, see Details
+ * @param kernel - `'exact'` (default, float64) or `'matmul'` (float32 products), see {@link GramKernel}
  * @returns the Grams by source
  * @example
  * const g = batchGrams(taps[0], ['x', 'B', 'A', 'out']);
@@ -72,10 +89,12 @@ export function batchGrams(
   sources: readonly GramSource[],
   chunk = 8,
   bGram: BGramMethod = 'lowrank',
+  kernel: GramKernel = 'exact',
 ): Map<GramSource, BatchGram> {
   const [b, L, D] = tap.x.shape;
   const out = new Map<GramSource, BatchGram>();
   const rowGram = (t: tf.Tensor3D): Float64Array => {
+    if (kernel === 'matmul') return matmulGram(t, b * L, D);
     const g = new Float64Array(D * D);
     addGram(t.dataSync() as Float32Array, b * L, D, g, 1);
     return g;
@@ -84,7 +103,8 @@ export function batchGrams(
     if (s === 'x') out.set('x', { gram: rowGram(tap.x), rows: b * L });
     else if (s === 'A') out.set('A', { gram: rowGram(tap.delta), rows: b * L });
     else if (s === 'out') out.set('out', { gram: rowGram(tap.y), rows: b * L });
-    else if (bGram === 'lowrank') out.set('B', { gram: lowRankBGram(tap), rows: b * D });
+    else if (bGram === 'lowrank')
+      out.set('B', { gram: kernel === 'matmul' ? lowRankBGramMatmul(tap) : lowRankBGram(tap), rows: b * D });
     else {
       const g = new Float64Array(D * D);
       for (let i = 0; i < b; i += chunk) {
@@ -94,7 +114,10 @@ export function batchGrams(
           const xx = tf.slice(tap.x, [i, 0, 0], [n, L, D]);
           return tf.matMul(dl, xx); // [n, D, D]: M[i] = Δ_iᵀ X_i, row d = Σ_t Δ_t[d]·x_t
         });
-        addGram(M.dataSync() as Float32Array, n * D, D, g, 1);
+        if (kernel === 'matmul') {
+          const m = matmulGram(M, n * D, D);
+          for (let k = 0; k < g.length; k++) g[k] += m[k];
+        } else addGram(M.dataSync() as Float32Array, n * D, D, g, 1);
         M.dispose();
       }
       out.set('B', { gram: g, rows: b * D });
@@ -126,5 +149,51 @@ function lowRankBGram(tap: BackboneTap): Float64Array {
   addGram(plus.dataSync() as Float32Array, b * L, D, g, 0.25);
   addGram(minus.dataSync() as Float32Array, b * L, D, g, -0.25);
   tf.dispose([plus, minus]);
+  return g;
+}
+
+/**
+ * TᵀT of a tensor read as [rows, D], as one float32 `matMulTN`, returned as float64.
+ *
+ * @param t - features, any shape with rows·D values (rows-major)
+ * @param rows - row count
+ * @param D - feature dimension
+ * @returns the D×D Gram, row-major, float64
+ */
+function matmulGram(t: tf.Tensor, rows: number, D: number): Float64Array {
+  const g = tf.tidy(() => {
+    const x = tf.reshape(t, [rows, D]) as tf.Tensor2D;
+    return matMulTN(x, x);
+  });
+  const data = Float64Array.from(g.dataSync() as Float32Array);
+  g.dispose();
+  return data;
+}
+
+/**
+ * The low-rank W_B Gram Σ_i X_iᵀ(Δ_iΔ_iᵀ)X_i as the symmetric part of one float32 product XᵀW,
+ * W_i = (Δ_iΔ_iᵀ)·X_i over the stacked b·L rows (kernel `'matmul'` of {@link batchGrams}).
+ *
+ * @param tap - x and delta, each [b, L, D]
+ * @returns the D×D Gram, row-major, float64, exactly symmetric
+ */
+function lowRankBGramMatmul(tap: BackboneTap): Float64Array {
+  const [b, L, D] = tap.x.shape;
+  const p = tf.tidy(() => {
+    const G = tf.matMul(tap.delta, tap.delta, false, true); // [b, L, L]: G_i = Δ_iΔ_iᵀ
+    const W = tf.matMul(G, tap.x); // [b, L, D]
+    return matMulTN(tf.reshape(tap.x, [b * L, D]) as tf.Tensor2D, tf.reshape(W, [b * L, D]) as tf.Tensor2D);
+  });
+  const a = p.dataSync() as Float32Array;
+  const g = new Float64Array(D * D);
+  for (let i = 0; i < D; i++) {
+    g[i * D + i] = a[i * D + i];
+    for (let j = i + 1; j < D; j++) {
+      const v = 0.5 * (a[i * D + j] + a[j * D + i]);
+      g[i * D + j] = v;
+      g[j * D + i] = v;
+    }
+  }
+  p.dispose();
   return g;
 }

@@ -23,7 +23,7 @@ import {
   type StrategyOptions,
 } from '../strategy/strategy_registry.js';
 import { iterateBatches } from '../stream/task_stream.js';
-import { type BGramMethod, batchGrams, type GramSource } from './feature_grams.js';
+import { type BGramMethod, batchGrams, type GramKernel, type GramSource } from './feature_grams.js';
 
 /**
  * Resolved options of the `mamba-cl` / `nscl` strategies.
@@ -49,6 +49,12 @@ export interface MambaClOptions {
    */
   readonly bGram: BGramMethod;
   /**
+   * Which products form the Grams: `'exact'` (default; float64 products and sums, the reference) or
+   * `'matmul'` (one float32 product per batch and source through the backend's fastest matmul, as
+   * the official PyTorch fp32 code; summed across batches in float64; equal to float32 rounding).
+   */
+  readonly gramKernel: GramKernel;
+  /**
    * How the projection is applied: `'dense'` (U·P with the n×n P, as the official code), `'factored'`
    * (P = diag·I + coef·B·Bᵀ with B the smaller eigenvector side: O(n·cols) per row instead of O(n²);
    * equal up to float32 rounding), or `'auto'` (default: factored when cols < n/2).
@@ -71,6 +77,7 @@ const KNOWN = [
   'accumulation',
   'chunk',
   'bGram',
+  'gramKernel',
   'apply',
   'store',
   'storeDir',
@@ -142,6 +149,14 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
     "'lowrank' or 'explicit'",
     id,
   ) as BGramMethod;
+  const gramKernel = readOption<string>(
+    o,
+    'gramKernel',
+    defaults.gramKernel,
+    (v) => v === 'exact' || v === 'matmul',
+    "'exact' or 'matmul'",
+    id,
+  ) as GramKernel;
   const apply = readOption<string>(
     o,
     'apply',
@@ -168,7 +183,19 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
   );
   if (store === 'disk' && storeDir === '')
     throw new Error(`strategy "${id}": store 'disk' needs option storeDir (a folder)`);
-  return { eta, threshold, normalize, groups, accumulation, chunk, bGram, apply, store, storeDir };
+  return {
+    eta,
+    threshold,
+    normalize,
+    groups,
+    accumulation,
+    chunk,
+    bGram,
+    gramKernel,
+    apply,
+    store,
+    storeDir,
+  };
 }
 
 /**
@@ -177,7 +204,9 @@ function parseOptions(id: string, o: StrategyOptions, defaults: MambaClOptions):
  * **Details**
  * Task 0 trains with plain Adam. After every task t < T−1, the five feature groups of every block
  * are collected from the backbone's taps on task t's training images (eval transform, batch 100,
- * no shuffle: `stream.collect(t)`), each batch's Gram divided by its own row count and summed into
+ * no shuffle: `stream.collect(t)`), one block at a time (`forwardWithTapVisitor`: block k's taps
+ * become its Grams and are freed before block k+1 runs, so the peak is one block's taps plus the
+ * accumulators, as the official hooks), each batch's Gram divided by its own row count and summed into
  * K_t, folded into the cumulative 𝒦 (sum or mean); then P = η·U₀U₀ᵀ/√k + (1−η)·I is rebuilt per
  * projected parameter from its 𝒦 (W_δ and W_C share the x-covariance). During later tasks the
  * final Adam step of `x_proj_step/B/C.weight` and `out_proj.weight` is right-multiplied (U·P), that
@@ -209,6 +238,7 @@ export class MambaClStrategy implements Strategy {
       accumulation: settings.accumulation,
       chunk: settings.chunk,
       bGram: settings.bGram,
+      gramKernel: settings.gramKernel,
       apply: settings.apply,
       store: settings.store,
       storeDir: settings.storeDir,
@@ -255,12 +285,13 @@ export class MambaClStrategy implements Strategy {
     const started = performance.now();
     const sources = [...new Set(this.settings.groups.map(sourceOf))];
     let batches = 0;
+    const { chunk, bGram, gramKernel } = this.settings;
     for await (const batch of iterateBatches(ctx.stream.collect(ctx.task))) {
       const images = tf.tensor4d(batch.images, [...batch.shape] as [number, number, number, number]);
-      const { features, taps } = ctx.backbone.forwardWithTaps(images);
       try {
-        taps.forEach((tap, block) => {
-          for (const [src, g] of batchGrams(tap, sources, this.settings.chunk, this.settings.bGram)) {
+        // One block at a time: block k's taps become its Grams and are freed before block k+1 runs.
+        const features = ctx.backbone.forwardWithTapVisitor(images, (block, tap) => {
+          for (const [src, g] of batchGrams(tap, sources, chunk, bGram, gramKernel)) {
             const key = `${block}.${src}`;
             let acc = this.accumulators.get(key);
             if (acc === undefined) {
@@ -270,10 +301,9 @@ export class MambaClStrategy implements Strategy {
             acc.addGram(g.gram, g.rows, batch.shape[0]);
           }
         });
+        features.dispose();
       } finally {
         images.dispose();
-        features.dispose();
-        for (const t of taps) tf.dispose([t.x, t.delta, t.y]);
       }
       batches++;
       ctx.emit({
@@ -496,6 +526,7 @@ export const MAMBA_CL_DEFAULTS: MambaClOptions = {
   accumulation: 'sum',
   chunk: 8,
   bGram: 'lowrank',
+  gramKernel: 'exact',
   apply: 'auto',
   store: 'memory',
   storeDir: '',

@@ -137,15 +137,26 @@ export class TinyMambaBackbone implements Backbone {
   forwardWithTaps(images: tf.Tensor4D): { features: tf.Tensor2D; taps: BackboneTap[] } {
     const taps: BackboneTap[] = [];
     const features = tf.tidy(() => {
-      const inner: BackboneTap[] = [];
-      const f = this.run(images, inner);
-      for (const t of inner) taps.push({ x: tf.keep(t.x), delta: tf.keep(t.delta), y: tf.keep(t.y) });
-      return f;
+      return this.run(images, (_, t) => {
+        taps.push({ x: tf.keep(t.x), delta: tf.keep(t.delta), y: tf.keep(t.y) });
+      });
     });
     return { features, taps };
   }
 
-  private run(images: tf.Tensor4D, taps: BackboneTap[] | undefined): tf.Tensor2D {
+  /**
+   * @param images - [batch, H, W, C]
+   * @param visit - called per block with its taps (freed with the forward's other intermediates)
+   * @returns features [batch, dModel] (caller disposes)
+   */
+  forwardWithTapVisitor(images: tf.Tensor4D, visit: (block: number, tap: BackboneTap) => void): tf.Tensor2D {
+    return tf.tidy(() => this.run(images, visit));
+  }
+
+  private run(
+    images: tf.Tensor4D,
+    onTap: ((block: number, tap: BackboneTap) => void) | undefined,
+  ): tf.Tensor2D {
     const c = this.config;
     const b = images.shape[0];
     const g = c.imgSize / c.patchSize;
@@ -219,7 +230,7 @@ export class TinyMambaBackbone implements Backbone {
       }
       const s = tf.stack(outs, 1); // [b, L, D]
       const y = tf.mul(tf.add(s, tf.mul(this.p(`${p}mixer.D`), x)), tf.mul(z, tf.sigmoid(z))) as tf.Tensor3D;
-      if (taps) taps.push({ x, delta, y });
+      onTap?.(i, { x, delta, y });
       const out = tf.matMul(
         tf.reshape(y, [b * L, c.dInner]),
         this.p(`${p}mixer.out_proj.weight`),

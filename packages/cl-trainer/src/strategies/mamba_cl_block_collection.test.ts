@@ -1,0 +1,142 @@
+import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import type { Backbone, BackboneTap } from '../backbone/backbone.js';
+import type { StrategyContext } from '../strategy/strategy.js';
+import type { TaskStream } from '../stream/task_stream.js';
+import { syntheticStream } from '../testing/synthetic_stream.js';
+import { TinyMambaBackbone } from '../testing/tiny_mamba_backbone.js';
+import { tinyVisionMamba } from '../testing_internal/tiny_vision_mamba.js';
+import type { GramSource } from './feature_grams.js';
+import { createMambaClStrategy, type MambaClStrategy } from './mamba_cl.js';
+
+/**
+ * The collection path before block-by-block visiting: every block's taps of a batch are held at
+ * once (`forwardWithTaps`), then turned into Grams block after block.
+ */
+function allBlocksAtOnce(b: Backbone): Backbone {
+  return {
+    config: b.config,
+    parameters: b.parameters,
+    forward: (images) => b.forward(images),
+    forwardWithTaps: (images) => b.forwardWithTaps(images),
+    trainableNames: () => b.trainableNames(),
+    forwardWithTapVisitor(images: tf.Tensor4D, visit: (block: number, tap: BackboneTap) => void) {
+      const { features, taps } = b.forwardWithTaps(images);
+      try {
+        for (const [i, t] of taps.entries()) visit(i, t);
+      } finally {
+        for (const t of taps) tf.dispose([t.x, t.delta, t.y]);
+      }
+      return features;
+    },
+  };
+}
+
+async function boundaries(
+  backbone: Backbone,
+  stream: TaskStream,
+  options: Record<string, string>,
+): Promise<MambaClStrategy> {
+  const strategy = createMambaClStrategy(options);
+  for (const task of [0, 1]) {
+    const ctx = {
+      backbone,
+      heads: undefined as never,
+      stream,
+      task,
+      numTasks: 3,
+      trainableNames: backbone.trainableNames(),
+      seed: 0,
+      emit: () => {},
+    } satisfies StrategyContext;
+    await strategy.afterTask(ctx);
+  }
+  return strategy;
+}
+
+const bits = (a: Float32Array | Float64Array | Uint8Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+const SOURCES: readonly GramSource[] = ['x', 'B', 'A', 'out'];
+
+describeWithBackends(
+  'mamba-cl block-by-block feature collection',
+  () => {
+    const backbones: Array<[string, () => Backbone & { dispose(): void }]> = [
+      ['TinyMambaBackbone', () => TinyMambaBackbone.create({ seed: 5, overrides: { depth: 3 } })],
+      ['VisionMamba', () => tinyVisionMamba(4)],
+    ];
+    for (const [name, make] of backbones) {
+      for (const bGram of ['lowrank', 'explicit']) {
+        it(`${name}, bGram ${bGram}: covariances and projectors bit-identical to holding all blocks' taps`, async () => {
+          const backbone = make();
+          // 3 classes × 3 images, batch 4: batches of 4, 4 and 1 image (the small last batch counts fully).
+          const stream = syntheticStream({
+            numTasks: 3,
+            classesPerTask: 3,
+            trainPerClass: 3,
+            valPerClass: 1,
+            batchSize: 4,
+            seed: 9,
+          });
+          const before = tf.memory().numTensors;
+          const blockwise = await boundaries(backbone, stream, { bGram });
+          const atOnce = await boundaries(allBlocksAtOnce(backbone), stream, { bGram });
+          const depth = backbone.trainableNames().filter((n) => n.endsWith('A_log')).length;
+          for (let block = 0; block < depth; block++) {
+            for (const src of SOURCES) {
+              const a = blockwise.covariance(block, src);
+              const b = atOnce.covariance(block, src);
+              expect(a, `${block}.${src}`).toBeDefined();
+              expect(bits(a as Float64Array).equals(bits(b as Float64Array)), `𝒦 ${block}.${src}`).toBe(true);
+            }
+          }
+          const sa = blockwise.saveState();
+          const sb = atOnce.saveState();
+          expect(Object.keys(sa.arrays)).toEqual(Object.keys(sb.arrays));
+          expect(Object.keys(sa.arrays).filter((k) => k.startsWith('proj/')).length).toBe(5 * depth);
+          for (const k of Object.keys(sa.arrays))
+            expect(bits(sa.arrays[k]).equals(bits(sb.arrays[k])), k).toBe(true);
+          expect(sa.meta).toEqual(sb.meta);
+          blockwise.dispose();
+          atOnce.dispose();
+          expect(tf.memory().numTensors).toBe(before);
+          backbone.dispose();
+        });
+      }
+    }
+
+    it("gramKernel 'matmul' gives the exact path's covariances to float32 rounding", async () => {
+      const backbone = tinyVisionMamba(6);
+      const stream = syntheticStream({
+        numTasks: 3,
+        classesPerTask: 2,
+        trainPerClass: 4,
+        valPerClass: 1,
+        batchSize: 4,
+        seed: 2,
+      });
+      const exact = await boundaries(backbone, stream, {});
+      const fast = await boundaries(backbone, stream, { gramKernel: 'matmul' });
+      expect(fast.options.gramKernel).toBe('matmul');
+      for (let block = 0; block < 2; block++) {
+        for (const src of SOURCES) {
+          const a = exact.covariance(block, src) as Float64Array;
+          const b = fast.covariance(block, src) as Float64Array;
+          const n = Math.round(Math.sqrt(a.length));
+          let maxDiag = 0;
+          for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, a[i * n + i]);
+          let maxErr = 0;
+          for (let i = 0; i < a.length; i++) maxErr = Math.max(maxErr, Math.abs(a[i] - b[i]));
+          expect(maxErr / maxDiag, `${block}.${src}`).toBeLessThan(1e-5);
+          expect(bits(a).equals(bits(b))).toBe(false); // a different product indeed ran
+        }
+      }
+      exact.dispose();
+      fast.dispose();
+      backbone.dispose();
+    });
+  },
+  { backends: ['cpu'] },
+);
