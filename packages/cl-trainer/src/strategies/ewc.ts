@@ -169,4 +169,13 @@ export const EWC_STRATEGY: StrategyDefinition = {
   id: 'ewc',
   description: 'Elastic Weight Consolidation, diagonal Fisher (separate per task or online), λ knob',
   create: createEwcStrategy,
+  options: {
+    lambda: { type: 'number', default: 100, description: 'penalty weight λ of (λ/2)·Σ F·(θ − θ*)², ≥ 0' },
+    mode: {
+      type: 'string',
+      default: 'separate',
+      description: "'separate' (one Fisher per task) or 'online' (F ← γ·F + F_t)",
+    },
+    gamma: { type: 'number', default: 1, description: 'online decay γ in [0, 1]' },
+  },
 };

@@ -36,4 +36,5 @@ export const FINETUNE_STRATEGY: StrategyDefinition = {
   id: 'finetune',
   description: 'Same trainable parameters as Mamba-CL, no protection (lower bound)',
   create: createFinetuneStrategy,
+  options: {},
 };

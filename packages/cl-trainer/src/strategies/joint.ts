@@ -43,4 +43,5 @@ export const JOINT_STRATEGY: StrategyDefinition = {
   id: 'joint',
   description: 'Trains on the union of all seen tasks with all seen heads (upper bound)',
   create: createJointStrategy,
+  options: {},
 };

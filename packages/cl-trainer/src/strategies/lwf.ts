@@ -122,4 +122,8 @@ export const LWF_STRATEGY: StrategyDefinition = {
   id: 'lwf',
   description: 'Learning without Forgetting: distillation on the old heads’ logits (T = 2), λ knob',
   create: createLwfStrategy,
+  options: {
+    lambda: { type: 'number', default: 1, description: 'distillation weight λ, ≥ 0' },
+    temperature: { type: 'number', default: 2, description: 'softmax temperature T, > 0' },
+  },
 };

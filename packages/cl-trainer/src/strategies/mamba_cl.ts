@@ -20,6 +20,7 @@ import {
   checkOptionKeys,
   readOption,
   type StrategyDefinition,
+  type StrategyOptionInfo,
   type StrategyOptions,
 } from '../strategy/strategy_registry.js';
 import { iterateBatches } from '../stream/task_stream.js';
@@ -540,6 +541,30 @@ export const NSCL_DEFAULTS: MambaClOptions = {
   normalize: 'none',
 };
 
+/** The options of `mamba-cl` and `nscl`, described for the CLI (defaults from `defaults`). */
+function optionInfo(defaults: MambaClOptions): Readonly<Record<string, StrategyOptionInfo>> {
+  return {
+    eta: { type: 'number', default: defaults.eta, description: 'blend η of P = η·P̂ + (1−η)·I, in [0, 1]' },
+    threshold: {
+      type: 'object',
+      default: defaults.threshold as unknown as JsonValue,
+      description: "{ kind: 'adaptive' | 'fixed-count' | 'energy' | 'ratio', … }",
+    },
+    normalize: { type: 'string', default: defaults.normalize, description: "'frobenius' or 'none'" },
+    groups: {
+      type: 'array',
+      default: [...defaults.groups],
+      description: `projected feature groups, a list of ${FEATURE_GROUPS.join(', ')}`,
+    },
+    accumulation: { type: 'string', default: defaults.accumulation, description: "'sum' or 'mean'" },
+    chunk: { type: 'number', default: defaults.chunk, description: 'images per chunk of the W_B features' },
+    bGram: { type: 'string', default: defaults.bGram, description: "'lowrank' or 'explicit'" },
+    apply: { type: 'string', default: defaults.apply, description: "'auto', 'dense' or 'factored'" },
+    store: { type: 'string', default: defaults.store, description: "'memory' or 'disk' (needs storeDir)" },
+    storeDir: { type: 'string', default: defaults.storeDir, description: 'folder of the disk store' },
+  };
+}
+
 /**
  * Creates the `mamba-cl` strategy.
  *
@@ -569,6 +594,7 @@ export const MAMBA_CL_STRATEGY: StrategyDefinition = {
   description:
     'Null-space projected Adam on W_δ, W_B, W_C, A_log, out_proj (official: η=0.95, adaptive threshold, Frobenius)',
   create: createMambaClStrategy,
+  options: optionInfo(MAMBA_CL_DEFAULTS),
 };
 
 /** Registry entry of `nscl`. @category Strategies */
@@ -577,4 +603,5 @@ export const NSCL_STRATEGY: StrategyDefinition = {
   description:
     'Textbook null-space variant: η=1, unnormalised projector, fixed-ratio threshold (Adam-NSCL-like)',
   create: createNsclStrategy,
+  options: optionInfo(NSCL_DEFAULTS),
 };

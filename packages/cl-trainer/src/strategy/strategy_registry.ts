@@ -1,6 +1,10 @@
 /**
  * Registry of strategies by id, fed from a plain array (`builtin_strategies.ts`).
  *
+ * The default registry is process-global: its definitions live in one slot on `globalThis`
+ * ({@link STRATEGY_REGISTRY_SLOT}), so a plug-in that resolves its own copy of
+ * `@mamba-cl/cl-trainer` registers into the same registry the CLI reads.
+ *
  * @module
  */
 import type { JsonValue, Strategy } from './strategy.js';
@@ -11,6 +15,21 @@ import type { JsonValue, Strategy } from './strategy.js';
  * @category Strategy
  */
 export type StrategyOptions = Readonly<Record<string, JsonValue | undefined>>;
+
+/**
+ * What one option of a strategy means: shown by `mamba-cl list strategies` and used to validate
+ * `--option <strategy>.<key>=<value>` before a run starts.
+ *
+ * @category Strategy
+ */
+export interface StrategyOptionInfo {
+  /** JSON type of the value (`'number'`, `'string'`, `'boolean'`, `'object'`, `'array'`). */
+  readonly type: 'number' | 'string' | 'boolean' | 'object' | 'array';
+  /** One line: what it does and which values it takes. */
+  readonly description: string;
+  /** The value used when the option is not given. */
+  readonly default?: JsonValue;
+}
 
 /**
  * A registered strategy.
@@ -24,6 +43,39 @@ export interface StrategyDefinition {
   readonly description: string;
   /** Makes a fresh instance. */
   readonly create: (options: StrategyOptions) => Strategy;
+  /**
+   * The options the factory accepts, by key (omit when unknown: then any key reaches `create`,
+   * which validates on its own). `{}` means "takes no options".
+   */
+  readonly options?: Readonly<Record<string, StrategyOptionInfo>>;
+}
+
+/**
+ * The `globalThis` slot that holds the process-wide strategy definitions:
+ * `Symbol.for('@mamba-cl/cl-trainer/strategy-registry')`. Every copy of this package (the CLI's,
+ * a plug-in's own) finds the same slot.
+ *
+ * @category Strategy
+ */
+export const STRATEGY_REGISTRY_SLOT: unique symbol = Symbol.for('@mamba-cl/cl-trainer/strategy-registry');
+
+/**
+ * Format version of the slot's content ({@link SharedStrategySlot}); a copy of the package that
+ * finds another version refuses to share it (its error names both versions).
+ *
+ * @category Strategy
+ */
+export const STRATEGY_REGISTRY_VERSION = 1;
+
+/**
+ * What {@link STRATEGY_REGISTRY_SLOT} holds: a version tag and the definitions by id, in
+ * registration order. Plain data, so copies of different builds can share it.
+ *
+ * @category Strategy
+ */
+export interface SharedStrategySlot {
+  readonly version: number;
+  readonly definitions: Map<string, StrategyDefinition>;
 }
 
 /**
@@ -38,10 +90,18 @@ export interface StrategyDefinition {
  * @category Strategy
  */
 export class StrategyRegistry {
-  private readonly defs = new Map<string, StrategyDefinition>();
+  private readonly defs: Map<string, StrategyDefinition>;
 
-  /** @param definitions - initial definitions */
-  constructor(definitions: readonly StrategyDefinition[] = []) {
+  /**
+   * @param definitions - initial definitions
+   * @param store - the map to keep them in (default a fresh one; {@link sharedStrategyRegistry}
+   *   passes the process-global one)
+   */
+  constructor(
+    definitions: readonly StrategyDefinition[] = [],
+    store: Map<string, StrategyDefinition> = new Map(),
+  ) {
+    this.defs = store;
     for (const d of definitions) this.register(d);
   }
 
@@ -79,6 +139,46 @@ export class StrategyRegistry {
   list(): StrategyDefinition[] {
     return [...this.defs.values()];
   }
+
+  /** Whether the id is registered. */
+  has(id: string): boolean {
+    return this.defs.has(id);
+  }
+}
+
+/**
+ * The process-global registry (one per process, whatever the copy of this package), holding
+ * `builtins` plus everything registered so far.
+ *
+ * **Details**
+ * The definitions live in `globalThis[STRATEGY_REGISTRY_SLOT]`, created on first use. Built-ins
+ * whose id is already there (registered by another copy of the package) are not registered again.
+ *
+ * @param builtins - definitions to add when missing (the built-in strategies)
+ * @param scope - the object that holds the slot (default `globalThis`; tests pass their own)
+ * @returns a registry over the shared definitions
+ * @throws `Error` if the slot holds another format version
+ * @example
+ * const registry = sharedStrategyRegistry(BUILTIN_STRATEGIES);
+ * @category Strategy
+ */
+export function sharedStrategyRegistry(
+  builtins: readonly StrategyDefinition[] = [],
+  scope: object = globalThis,
+): StrategyRegistry {
+  const holder = scope as { [STRATEGY_REGISTRY_SLOT]?: SharedStrategySlot };
+  let slot = holder[STRATEGY_REGISTRY_SLOT];
+  if (slot === undefined) {
+    slot = { version: STRATEGY_REGISTRY_VERSION, definitions: new Map() };
+    Object.defineProperty(holder, STRATEGY_REGISTRY_SLOT, { value: slot, enumerable: false });
+  } else if (slot.version !== STRATEGY_REGISTRY_VERSION || !(slot.definitions instanceof Map)) {
+    throw new Error(
+      `@mamba-cl/cl-trainer: the process-wide strategy registry has format version ${String(slot.version)}, this copy reads version ${STRATEGY_REGISTRY_VERSION}; install one version of @mamba-cl/cl-trainer`,
+    );
+  }
+  const registry = new StrategyRegistry([], slot.definitions);
+  for (const d of builtins) if (!registry.has(d.id)) registry.register(d);
+  return registry;
 }
 
 /**
