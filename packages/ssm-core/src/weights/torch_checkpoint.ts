@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { bfloat16ToFloat, halfToFloat } from './half_float.js';
 import { BASIC_PICKLE_GLOBALS } from './pickle/basic_pickle_globals.js';
-import type { PickleGlobal } from './pickle/unpickle.js';
+import type { PickleGlobal, UnpickleLimits } from './pickle/unpickle.js';
 import { PickleGlobalRef, unpickle } from './pickle/unpickle.js';
 import { WeightsFormatError } from './weights_format_error.js';
 import { readZip } from './zip_reader.js';
@@ -48,18 +48,22 @@ class Storage {
     readonly key: string,
     readonly dtype: TorchDtype,
     readonly itemSize: number,
+    /** Declared element count, validated against the bytes present. */
     readonly numel: number,
     readonly bytes: Uint8Array,
   ) {}
 }
 
-/** A tensor as `_rebuild_tensor_v2` describes it; materialised only when selected. */
+/**
+ * A tensor as `_rebuild_tensor_v2` describes it; materialised only when selected. The arguments are
+ * kept as pickled (unknown types) and validated in {@link materialise}, where the key is known.
+ */
 class TensorRef {
   constructor(
-    readonly storage: Storage,
-    readonly offset: number,
-    readonly shape: number[],
-    readonly stride: number[],
+    readonly storage: unknown,
+    readonly offset: unknown,
+    readonly size: unknown,
+    readonly stride: unknown,
   ) {}
 }
 
@@ -84,7 +88,24 @@ export interface ReadTorchCheckpointOptions {
    * `ckpt['state_dict']`, else the top level; a string names the key; `null` the top level.
    */
   key?: string | null | 'auto';
+  /**
+   * Largest single tensor to materialise, in bytes of float32 output. Default 2^31 (2 GiB), above
+   * any tensor of the official checkpoints.
+   */
+  maxTensorBytes?: number;
+  /**
+   * Largest total of all materialised tensors, in bytes of float32 output. Default 8 × the file
+   * size + 1 MiB: a view may repeat storage elements (stride 0, tied weights) and uint8/fp16
+   * storages grow when converted to float32, but a small file can never make the reader allocate
+   * gigabytes.
+   */
+  maxTotalBytes?: number;
+  /** Bounds for the pickle decoder (see `DEFAULT_UNPICKLE_LIMITS`). */
+  pickleLimits?: Partial<UnpickleLimits>;
 }
+
+/** Default of {@link ReadTorchCheckpointOptions.maxTensorBytes}: 2 GiB. @category Weights */
+export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
 
 /**
  * Reads a PyTorch checkpoint as `torch.save` writes it (zip archive with `<name>/data.pkl` and
@@ -100,10 +121,18 @@ export interface ReadTorchCheckpointOptions {
  * official `ckpt['model']`) are converted; other entries (non-tensors, optimizer state) are skipped.
  * The legacy (pre-1.6, non-zip) format is not supported.
  *
+ * Hostile files are contained: every storage size, tensor size, stride and offset must be a
+ * non-negative safe integer; the last element a view addresses, offset + Σ (size_i − 1)·stride_i,
+ * must lie inside its storage, and the storage's declared size inside the bytes present; all of it
+ * is checked before any allocation. `maxTensorBytes` and `maxTotalBytes` then cap what views that
+ * repeat elements (stride 0) may materialise, and `pickleLimits` bound the pickle decoder.
+ *
  * @param input - file bytes, or a path
  * @param options - error source name, which sub-dictionary
  * @returns name → {shape, dtype, data (float32)}, in checkpoint order
- * @throws WeightsFormatError for a malformed archive, a missing storage, a view outside its storage
+ * @throws WeightsFormatError for a malformed archive, a missing storage, an invalid size, stride or
+ *   offset, a view outside its storage, or a tensor beyond `maxTensorBytes` / `maxTotalBytes`
+ * @throws PickleFormatError for a malformed `data.pkl` (`PickleLimitError` beyond `pickleLimits`)
  * @throws PickleSecurityError for a global outside the whitelist
  * @example
  * const sd = readTorchCheckpoint('defocus_mamba_large_cls_21k.pth');
@@ -137,22 +166,46 @@ export function readTorchCheckpoint(
       `${source}: byteorder '${new TextDecoder().decode(order.data)}' is not supported (expected little)`,
     );
   }
+  const maxTensorBytes = limitOption(options.maxTensorBytes, DEFAULT_MAX_TENSOR_BYTES, 'maxTensorBytes');
+  const maxTotalBytes = limitOption(options.maxTotalBytes, 8 * bytes.length + 2 ** 20, 'maxTotalBytes');
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: unknown): Storage => {
     if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) {
-      throw new WeightsFormatError(`${source}: unexpected persistent id ${JSON.stringify(pid)}`);
+      throw new WeightsFormatError(
+        `${source}: unexpected persistent id ${describeValue(pid)}, expected ('storage', type, key, location, size)`,
+      );
     }
-    const [, typeRef, key, , numel] = pid as [string, unknown, string, string, number];
-    const typeName = typeRef instanceof PickleGlobalRef ? typeRef.name : String(typeRef);
+    const [, typeRef, key, , numel] = pid as unknown[];
+    if (typeof key !== 'string' || key.length > 256) {
+      throw new WeightsFormatError(
+        `${source}: storage key ${describeValue(key)} is not a string of at most 256 characters`,
+      );
+    }
+    const typeName = typeRef instanceof PickleGlobalRef ? typeRef.name : describeValue(typeRef);
     const spec = STORAGE_TYPES[typeName];
-    if (!spec) throw new WeightsFormatError(`${source}: storage '${key}' has unsupported type ${typeName}`);
+    if (!spec)
+      throw new WeightsFormatError(
+        `${source}: storage '${key}' has unsupported type ${typeName} (expected one of ${Object.keys(STORAGE_TYPES).join(', ')})`,
+      );
     const cached = storages.get(key);
-    if (cached) return cached;
+    if (cached) {
+      if (cached.dtype !== spec[0] || cached.numel !== numel) {
+        throw new WeightsFormatError(
+          `${source}: storage '${key}' is declared twice, as ${cached.numel} × ${cached.dtype} and as ${describeValue(numel)} × ${spec[0]}`,
+        );
+      }
+      return cached;
+    }
     const entry = entries.get(`${prefix}data/${key}`);
     if (!entry)
       throw new WeightsFormatError(
         `${source}: storage '${key}' (${prefix}data/${key}) is missing from the archive`,
       );
+    if (!isIndex(numel)) {
+      throw new WeightsFormatError(
+        `${source}: storage '${key}' declares size ${describeValue(numel)}, expected a non-negative integer element count`,
+      );
+    }
     if (entry.data.length < numel * spec[1]) {
       throw new WeightsFormatError(
         `${source}: storage '${key}' has ${entry.data.length} bytes, expected ${numel * spec[1]} (${numel} × ${spec[0]}): truncated`,
@@ -163,11 +216,7 @@ export function readTorchCheckpoint(
     return s;
   };
   const rebuildTensor: PickleGlobal = {
-    call: (args) => {
-      const [storage, offset, size, stride] = args as [Storage, number, number[], number[]];
-      if (!(storage instanceof Storage)) throw new Error('first argument is not a storage');
-      return new TensorRef(storage, offset, [...size], [...stride]);
-    },
+    call: (args) => new TensorRef(args[0], args[1], args[2], args[3]),
   };
   const globals: Record<string, PickleGlobal> = {
     ...BASIC_PICKLE_GLOBALS,
@@ -185,6 +234,7 @@ export function readTorchCheckpoint(
     globals,
     persistentLoad,
     source: `${source}:${pklName}`,
+    limits: options.pickleLimits,
   });
   let dict: unknown = root;
   const key = options.key === undefined ? 'auto' : options.key;
@@ -200,22 +250,118 @@ export function readTorchCheckpoint(
   if (!(dict instanceof Map))
     throw new WeightsFormatError(`${source}: the checkpoint is not a dictionary of tensors`);
   const out = new Map<string, TorchTensor>();
+  let totalBytes = 0;
   for (const [name, value] of dict) {
-    if (value instanceof TensorRef) out.set(String(name), materialise(value, String(name), source));
+    if (!(value instanceof TensorRef)) continue;
+    if (typeof name !== 'string') {
+      throw new WeightsFormatError(
+        `${source}: a tensor is stored under the key ${describeValue(name)}, expected a string`,
+      );
+    }
+    const t = validate(value, name, source);
+    const tensorBytes = t.count * 4;
+    if (tensorBytes > maxTensorBytes) {
+      throw new WeightsFormatError(
+        `${source}: tensor '${name}' (shape [${t.shape}]) would take ${tensorBytes} bytes as float32, above maxTensorBytes (${maxTensorBytes}); raise the option only for a trusted file`,
+      );
+    }
+    totalBytes += tensorBytes;
+    if (totalBytes > maxTotalBytes) {
+      throw new WeightsFormatError(
+        `${source}: tensor '${name}' (shape [${t.shape}]) brings the float32 output to ${totalBytes} bytes, above maxTotalBytes (${maxTotalBytes}, by default 8 × the file size + 1 MiB); raise the option only for a trusted file`,
+      );
+    }
+    out.set(name, materialise(t));
   }
   return out;
 }
 
-function materialise(t: TensorRef, name: string, source: string): TorchTensor {
-  const { storage, offset, shape, stride } = t;
-  const count = shape.reduce((a, b) => a * b, 1);
-  let maxIndex = offset;
-  for (let i = 0; i < shape.length; i++) if (shape[i] > 0) maxIndex += (shape[i] - 1) * stride[i];
-  if (count > 0 && (offset < 0 || maxIndex >= storage.numel)) {
+function limitOption(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (!(typeof v === 'number' && v >= 0 && (Number.isSafeInteger(v) || v === Infinity))) {
+    throw new TypeError(`readTorchCheckpoint: ${name} must be a non-negative integer or Infinity, got ${v}`);
+  }
+  return v;
+}
+
+/** A non-negative safe integer: what every size, stride, offset and element count must be. */
+function isIndex(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** A short, never-throwing description of a pickled value for error messages. */
+function describeValue(v: unknown): string {
+  if (v === null) return 'None';
+  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return v.toString().length > 40 ? 'a huge integer' : `${v}`;
+  if (Array.isArray(v)) return `a tuple of ${v.length}`;
+  if (v instanceof PickleGlobalRef) return v.name;
+  if (v instanceof Uint8Array) return `bytes of length ${v.length}`;
+  if (v instanceof Map) return 'a dict';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+interface ValidTensor {
+  storage: Storage;
+  offset: number;
+  shape: number[];
+  stride: number[];
+  count: number;
+}
+
+/**
+ * Checks the `_rebuild_tensor_v2` arguments of tensor `name` before anything is allocated: sizes,
+ * strides and offset are non-negative safe integers of one rank, and the view stays inside its
+ * storage: offset + Σ (size_i − 1)·stride_i < numel (for a non-empty view).
+ */
+function validate(t: TensorRef, name: string, source: string): ValidTensor {
+  const where = `${source}: tensor '${name}'`;
+  const { storage, offset, size, stride } = t;
+  if (!(storage instanceof Storage)) {
+    throw new WeightsFormatError(`${where}: rebuilt from ${describeValue(storage)}, expected a storage`);
+  }
+  if (!Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length) {
     throw new WeightsFormatError(
-      `${source}: tensor '${name}' (shape [${shape}], stride [${stride}], offset ${offset}) reaches element ${maxIndex} of storage '${storage.key}' with ${storage.numel} elements`,
+      `${where}: size ${describeValue(size)} and stride ${describeValue(stride)}, expected two tuples of the same length`,
     );
   }
+  const shape: number[] = [];
+  const strides: number[] = [];
+  for (let i = 0; i < size.length; i++) {
+    if (!isIndex(size[i]) || !isIndex(stride[i])) {
+      throw new WeightsFormatError(
+        `${where}: dimension ${i} has size ${describeValue(size[i])} and stride ${describeValue(stride[i])}, expected non-negative integers`,
+      );
+    }
+    shape.push(size[i]);
+    strides.push(stride[i]);
+  }
+  if (!isIndex(offset)) {
+    throw new WeightsFormatError(
+      `${where}: storage offset ${describeValue(offset)}, expected a non-negative integer`,
+    );
+  }
+  let count = 1;
+  for (const d of shape) count *= d;
+  if (!Number.isSafeInteger(count)) {
+    throw new WeightsFormatError(`${where}: shape [${shape}] has more than 2^53 elements`);
+  }
+  if (count > 0) {
+    // the last addressed element; float arithmetic is monotone, so an overflowed sum stays too large
+    let last = offset;
+    for (let i = 0; i < shape.length; i++) last += (shape[i] - 1) * strides[i];
+    if (last >= storage.numel) {
+      throw new WeightsFormatError(
+        `${where} (shape [${shape}], stride [${strides}], offset ${offset}) reaches element ${last} of storage '${storage.key}', which has ${storage.numel} elements`,
+      );
+    }
+  }
+  return { storage, offset, shape, stride: strides, count };
+}
+
+function materialise(t: ValidTensor): TorchTensor {
+  const { storage, offset, shape, stride, count } = t;
   const view = new DataView(storage.bytes.buffer, storage.bytes.byteOffset, storage.bytes.byteLength);
   const read = reader(storage.dtype, view);
   const data = new Float32Array(count);

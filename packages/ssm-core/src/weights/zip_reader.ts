@@ -24,7 +24,9 @@ const LOCAL = 0x04034b50;
  * **Details**
  * Checks the end-of-central-directory record, every central and local header signature, the
  * compression method (0 = stored; anything else is refused naming the entry) and that each entry
- * lies inside the file. CRCs are not verified. Errors name the source, the entry and the problem.
+ * lies inside the file, every declared size and offset checked against the bytes present before it
+ * is used. Nothing is decompressed or copied, so no archive can make it allocate beyond its own
+ * size. CRCs are not verified. Errors name the source, the entry and the problem.
  *
  * @param bytes - the whole archive
  * @param source - file name for error messages
@@ -90,15 +92,16 @@ export function readZip(bytes: Uint8Array, source = '<zip>'): Map<string, ZipEnt
       const len = view.getUint16(e + 2, true);
       if (id === 0x0001) {
         let q = e + 4;
-        if (usize === 0xffffffff) {
-          usize = Number(view.getBigUint64(q, true));
+        const fieldEnd = Math.min(e + 4 + len, eEnd);
+        const u64 = (what: string): number => {
+          if (q + 8 > fieldEnd) bad(`entry '${name}': zip64 extra field too short for the ${what}`);
+          const v = Number(view.getBigUint64(q, true));
           q += 8;
-        }
-        if (csize === 0xffffffff) {
-          csize = Number(view.getBigUint64(q, true));
-          q += 8;
-        }
-        if (local === 0xffffffff) local = Number(view.getBigUint64(q, true));
+          return v;
+        };
+        if (usize === 0xffffffff) usize = u64('size');
+        if (csize === 0xffffffff) csize = u64('compressed size');
+        if (local === 0xffffffff) local = u64('local header offset');
       }
       e += 4 + len;
     }

@@ -1,3 +1,4 @@
+import { CODECS_ENCODE_LATIN1 } from './codecs_encode_global.js';
 import type { PickleGlobal } from './unpickle.js';
 
 /**
@@ -5,8 +6,10 @@ import type { PickleGlobal } from './unpickle.js';
  *
  * **Details**
  * - `collections.OrderedDict` → an empty `Map` (items follow via `SETITEMS`).
- * - `_codecs.encode(str, 'latin1' | 'latin-1' | 'utf-8' | 'utf8')` → `Uint8Array`: how Python 3
- *   writes `bytes` at protocol 2.
+ * - `_codecs.encode(str, 'latin1')` → `Uint8Array`: how Python 3 writes `bytes` at protocol 2
+ *   ({@link CODECS_ENCODE_LATIN1}; any other encoding is a `PickleSecurityError`).
+ * - `builtins.bytes()` / `__builtin__.bytes()` with no argument → an empty `Uint8Array` (how Python 3
+ *   writes `b''` at protocol 2); with a bytes argument, a copy of it. Nothing else.
  * - `builtins.set` / `builtins.frozenset` (`__builtin__.*` in python 2) → `Set`.
  * None of them can reach the file system or run code.
  *
@@ -16,7 +19,9 @@ import type { PickleGlobal } from './unpickle.js';
  */
 export const BASIC_PICKLE_GLOBALS: Readonly<Record<string, PickleGlobal>> = Object.freeze({
   'collections.OrderedDict': { call: () => new Map(), newObj: () => new Map() },
-  '_codecs.encode': { call: (args: unknown[]) => encodeString(args) },
+  '_codecs.encode': CODECS_ENCODE_LATIN1,
+  'builtins.bytes': { call: (args: unknown[]) => bytesArg(args) },
+  '__builtin__.bytes': { call: (args: unknown[]) => bytesArg(args) },
   'builtins.set': { call: (args: unknown[]) => new Set(iterableArg(args)) },
   'builtins.frozenset': { call: (args: unknown[]) => new Set(iterableArg(args)) },
   '__builtin__.set': { call: (args: unknown[]) => new Set(iterableArg(args)) },
@@ -30,19 +35,8 @@ function iterableArg(args: unknown[]): Iterable<unknown> {
   throw new Error(`expected a list, tuple or set, got ${typeof a}`);
 }
 
-function encodeString(args: unknown[]): Uint8Array {
-  const [s, encoding = 'utf-8'] = args;
-  if (typeof s !== 'string') throw new Error(`expected a str as first argument, got ${typeof s}`);
-  const enc = String(encoding).toLowerCase();
-  if (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1') {
-    const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 255) throw new Error(`character U+${c.toString(16)} at ${i} is not latin-1`);
-      out[i] = c;
-    }
-    return out;
-  }
-  if (enc === 'utf-8' || enc === 'utf8') return new TextEncoder().encode(s);
-  throw new Error(`unsupported encoding '${String(encoding)}' (expected latin1 or utf-8)`);
+function bytesArg(args: unknown[]): Uint8Array {
+  if (args.length === 0) return new Uint8Array(0);
+  if (args.length === 1 && args[0] instanceof Uint8Array) return args[0].slice();
+  throw new Error('bytes(): only bytes() and bytes(<bytes>) are supported');
 }

@@ -1,9 +1,13 @@
+import { CODECS_ENCODE_LATIN1 } from './codecs_encode_global.js';
 import type { PickleGlobal } from './unpickle.js';
 
-/** A python-2 str arrives as a latin-1 string or as bytes (per `py2Strings`); both mean the same text here. */
+/**
+ * A python-2 str arrives as a latin-1 string or as bytes (per `py2Strings`); both mean the same text
+ * here. Only short texts (type codes, byte orders) are read this way.
+ */
 function asText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return String.fromCharCode(...v);
+  if (v instanceof Uint8Array && v.length <= 64) return String.fromCharCode(...v);
   return undefined;
 }
 
@@ -46,8 +50,8 @@ export class PickledNdarray {
       throw new Error('ndarray state is not a tuple (version, shape, dtype, is_fortran, rawdata)');
     }
     const [, shape, dtype, fortran, raw] = state;
-    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number')) {
-      throw new Error('ndarray state: shape is not a tuple of ints');
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+      throw new Error('ndarray state: shape is not a tuple of non-negative ints');
     }
     if (!(dtype instanceof PickledDtype)) throw new Error('ndarray state: dtype is not a numpy.dtype');
     this.shape = shape as number[];
@@ -80,7 +84,9 @@ const dtypeGlobal: PickleGlobal = {
  *
  * **Details**
  * `_reconstruct` gives a {@link PickledNdarray}, `numpy.dtype` a {@link PickledDtype};
- * `numpy.ndarray` is only referenced. Object arrays are refused.
+ * `numpy.ndarray` is only referenced; `_codecs.encode(str, 'latin1')` gives the raw bytes of an
+ * array (or a bytes key) pickled by Python 3 at protocol 2 (see `CODECS_ENCODE_LATIN1`). Object
+ * arrays are refused.
  *
  * @example
  * const batch = unpickle(bytes, { globals: { ...NUMPY_PICKLE_GLOBALS }, py2Strings: 'latin1' }) as Map<string, unknown>;
@@ -92,6 +98,7 @@ export const NUMPY_PICKLE_GLOBALS: Readonly<Record<string, PickleGlobal>> = Obje
   'numpy._core.multiarray._reconstruct': ndarrayGlobal,
   'numpy.ndarray': {},
   'numpy.dtype': dtypeGlobal,
+  '_codecs.encode': CODECS_ENCODE_LATIN1,
 });
 
 /**

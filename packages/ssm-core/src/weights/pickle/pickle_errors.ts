@@ -44,3 +44,26 @@ export class PickleFormatError extends Error {
     this.offset = offset;
   }
 }
+
+/**
+ * Raised when a pickle exceeds one of the unpickler's resource bounds (a too-long integer, too many
+ * objects, too deep a stack, too many memo entries); a kind of {@link PickleFormatError}.
+ *
+ * **Details**
+ * Each bound has a default (see `DEFAULT_UNPICKLE_LIMITS`) sized far above what `torch.save`, numpy
+ * and the CIFAR pickles need, and far below what would exhaust memory. The message names the source,
+ * the byte offset, the bound and the `UnpickleOptions.limits` field that raises it.
+ *
+ * @example
+ * // PickleLimitError: big.pkl: byte 2: LONG4: integer of 204800 bytes exceeds limits.maxLongBytes (65536)
+ * @category Weights
+ */
+export class PickleLimitError extends PickleFormatError {
+  /** The `UnpickleLimits` field that was exceeded, e.g. `'maxLongBytes'`. */
+  readonly limit: string;
+  constructor(message: string, offset: number, limit: string) {
+    super(message, offset);
+    this.name = 'PickleLimitError';
+    this.limit = limit;
+  }
+}

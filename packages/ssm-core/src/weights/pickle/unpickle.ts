@@ -1,10 +1,14 @@
-import { PickleFormatError, PickleSecurityError } from './pickle_errors.js';
+import { WeightsFormatError } from '../weights_format_error.js';
+import { PickleFormatError, PickleLimitError, PickleSecurityError } from './pickle_errors.js';
 
 /**
  * What a whitelisted global may do when a pickle uses it.
  *
  * **Details**
  * `call` serves `REDUCE` (`f(*args)`), `newObj` serves `NEWOBJ`/`NEWOBJ_EX` (`cls.__new__(cls, *args)`).
+ * An implementation that refuses its arguments on security grounds throws a `PickleSecurityError`
+ * with offset -1; the unpickler re-raises it with the source and byte offset. Any other error it
+ * throws becomes a `PickleFormatError`.
  * A global that is only referenced (passed as an argument, e.g. `numpy.ndarray` to `_reconstruct`)
  * needs neither: it reaches the callee as a {@link PickleGlobalRef}. An object returned by
  * `call`/`newObj` may implement `setState(state)`, which `BUILD` then calls.
@@ -60,7 +64,50 @@ export interface UnpickleOptions {
   source?: string;
   /** Decoding of python-2 `str` (see {@link Py2StringEncoding}). Default `'latin1'`. */
   py2Strings?: Py2StringEncoding;
+  /** Resource bounds; each field defaults to {@link DEFAULT_UNPICKLE_LIMITS}. */
+  limits?: Partial<UnpickleLimits>;
 }
+
+/**
+ * Resource bounds of {@link unpickle}; exceeding one raises {@link PickleLimitError}.
+ *
+ * **Details**
+ * Every opcode reads at least one byte, so time is linear in the input; these bounds cap what a
+ * small hostile input could otherwise make the decoder hold in memory (an empty array per `MARK`,
+ * a `Map` per `EMPTY_DICT`, a quadratic-size integer).
+ *
+ * @category Weights
+ */
+export interface UnpickleLimits {
+  /** Longest `LONG1`/`LONG4` integer, in bytes (two's complement). */
+  maxLongBytes: number;
+  /**
+   * Most values the decoder may create: containers, marks, strings, bytes, big integers, global
+   * references and results of whitelisted calls (numbers, `None` and booleans are not counted).
+   */
+  maxObjects: number;
+  /** Most values on the stack at once, counting those under every open `MARK` and the marks. */
+  maxStackItems: number;
+  /** Most memo entries (`BINPUT`/`LONG_BINPUT`/`MEMOIZE`). */
+  maxMemoEntries: number;
+}
+
+/**
+ * Default {@link UnpickleLimits}: 64 KiB integers, 2^21 objects, 2^20 stack items, 2^20 memo entries.
+ *
+ * **Details**
+ * A `torch.save` checkpoint of a few thousand tensors creates some 10^4 objects; a CIFAR batch
+ * (50 000 labels and file names, pickled in batches of 1 000) some 10^5 values and memo entries.
+ * At the defaults the decoder's own structures stay within a few hundred MB whatever the input.
+ *
+ * @category Weights
+ */
+export const DEFAULT_UNPICKLE_LIMITS: Readonly<UnpickleLimits> = Object.freeze({
+  maxLongBytes: 65536,
+  maxObjects: 2 ** 21,
+  maxStackItems: 2 ** 20,
+  maxMemoEntries: 2 ** 20,
+});
 
 /**
  * A value that a `BUILD` opcode applied to an object without `setState` (e.g. the `_metadata` of a
@@ -136,6 +183,22 @@ function latin1(bytes: Uint8Array): string {
   return s;
 }
 
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Python's `decode_long`: little-endian two's complement bytes to an integer, in linear time (one
+ * hex string, parsed by `BigInt` in one go, instead of a shift per byte).
+ */
+function decodeLong(raw: Uint8Array): bigint {
+  const len = raw.length;
+  if (len === 0) return 0n;
+  const hex = new Array<string>(len);
+  for (let i = 0; i < len; i++) hex[i] = HEX[raw[len - 1 - i]];
+  let v = BigInt(`0x${hex.join('')}`);
+  if (raw[len - 1] & 0x80) v -= 1n << BigInt(8 * len);
+  return v;
+}
+
 function toPyInt(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -152,18 +215,49 @@ function toPyInt(v: bigint): number | bigint {
  * {@link PickleGlobalRef}s; `REDUCE`/`NEWOBJ` call the whitelisted implementation. Out-of-band buffers
  * (protocol 5 `NEXT_BUFFER`) and the text opcodes of protocols 0/1 are not supported and raise
  * {@link PickleFormatError}, as does truncated or malformed input (the message names the source and
- * byte offset).
+ * byte offset). Every declared length is checked against the bytes present before anything is
+ * allocated, and {@link UnpickleLimits} bound integers, objects, stack and memo
+ * ({@link PickleLimitError}); a JS engine limit hit on the way (e.g. the maximum `Map` size) is
+ * reported as a {@link PickleFormatError} too, never as a raw `RangeError`.
  *
  * @param bytes - the pickle stream
  * @param options - whitelist of globals, persistent-id loader, source name, python-2 string decoding
  * @returns the unpickled value
  * @throws PickleSecurityError for a global outside `options.globals`
  * @throws PickleFormatError for truncated or malformed input
+ * @throws PickleLimitError when a bound of `options.limits` is exceeded
  * @example
  * const value = unpickle(bytes, { globals: { 'collections.OrderedDict': { call: () => new Map() } } });
  * @category Weights
  */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
+  const limits: UnpickleLimits = { ...DEFAULT_UNPICKLE_LIMITS, ...options.limits };
+  for (const [k, v] of Object.entries(limits)) {
+    if (!(Number.isSafeInteger(v) && v >= 0)) {
+      throw new TypeError(`unpickle: limits.${k} must be a non-negative integer, got ${String(v)}`);
+    }
+  }
+  const state = { opStart: 0, opName: '' };
+  try {
+    return decode(bytes, options, limits, state);
+  } catch (e) {
+    if (e instanceof RangeError) {
+      // an engine limit (maximum Map size, string length, array length) reached by a hostile input
+      throw new PickleFormatError(
+        `${options.source ?? '<pickle>'}: byte ${state.opStart}: ${state.opName}: ${e.message} (the pickle is too large or malformed)`,
+        state.opStart,
+      );
+    }
+    throw e;
+  }
+}
+
+function decode(
+  bytes: Uint8Array,
+  options: UnpickleOptions,
+  limits: UnpickleLimits,
+  state: { opStart: number; opName: string },
+): unknown {
   const source = options.source ?? '<pickle>';
   const py2 = options.py2Strings ?? 'latin1';
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -173,10 +267,25 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   let opName = '';
   let stack: unknown[] = [];
   const metastack: unknown[][] = [];
+  /** Values held under the open marks, plus one per mark. */
+  let below = 0;
+  let objects = 0;
   const memo = new Map<number, unknown>();
 
   const fail = (message: string, at: number = opStart): never => {
     throw new PickleFormatError(`${source}: byte ${at}: ${message}`, at);
+  };
+  const overLimit = (limit: keyof UnpickleLimits, what: string): never => {
+    throw new PickleLimitError(
+      `${source}: byte ${opStart}: ${opName}: ${what} exceeds limits.${limit} (${limits[limit]}); raise it in the unpickle options only for a trusted file`,
+      opStart,
+      limit,
+    );
+  };
+  /** Counts one newly created value against `maxObjects`; returns it. */
+  const made = <T>(v: T): T => {
+    if (++objects > limits.maxObjects) overLimit('maxObjects', `more than ${limits.maxObjects} objects`);
+    return v;
   };
   const need = (k: number): void => {
     if (k < 0 || pos + k > n) {
@@ -232,6 +341,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     const prev = metastack.pop();
     if (prev === undefined) fail(`${opName}: no MARK on the stack`);
     stack = prev as unknown[];
+    below -= stack.length + 1;
     return items;
   };
   const str = (raw: Uint8Array): string => {
@@ -241,7 +351,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       return fail(`${opName}: invalid UTF-8`);
     }
   };
-  const py2str = (raw: Uint8Array): string | Uint8Array => (py2 === 'bytes' ? raw.slice() : latin1(raw));
+  const py2str = (raw: Uint8Array): string | Uint8Array => made(py2 === 'bytes' ? raw.slice() : latin1(raw));
   const resolveGlobal = (module: string, qualname: string): PickleGlobalRef => {
     const name = `${module}.${qualname}`;
     const impl = Object.hasOwn(options.globals, name) ? options.globals[name] : undefined;
@@ -255,7 +365,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         opStart,
       );
     }
-    return new PickleGlobalRef(name, impl);
+    return made(new PickleGlobalRef(name, impl));
   };
   const asRef = (v: unknown, what: 'call' | 'newObj'): PickleGlobalRef => {
     if (!(v instanceof PickleGlobalRef)) fail(`${opName}: callable is not a global (got ${describe(v)})`);
@@ -278,12 +388,23 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     if (!memo.has(i)) fail(`${opName}: memo index ${i} was never stored`);
     return memo.get(i);
   };
+  const memoPut = (i: number, v: unknown): void => {
+    if (!memo.has(i) && memo.size >= limits.maxMemoEntries) {
+      overLimit('maxMemoEntries', `more than ${limits.maxMemoEntries} memo entries`);
+    }
+    memo.set(i, v);
+  };
 
   while (true) {
+    if (below + stack.length > limits.maxStackItems) {
+      overLimit('maxStackItems', `more than ${limits.maxStackItems} values on the stack`);
+    }
     if (pos >= n) fail('truncated: end of data before STOP', pos);
     opStart = pos;
+    state.opStart = pos;
     const op = bytes[pos++];
     opName = OP_NAMES[op] ?? `opcode 0x${op.toString(16).padStart(2, '0')}`;
+    state.opName = opName;
     switch (op) {
       case 0x80: {
         const proto = u8();
@@ -297,7 +418,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         return pop();
       case 0x28:
         metastack.push(stack);
-        stack = [];
+        below += stack.length + 1;
+        stack = made([]);
         break;
       case 0x30:
         if (stack.length === 0) {
@@ -326,11 +448,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       case 0x8a:
       case 0x8b: {
         const len = op === 0x8a ? u8() : u32();
-        const raw = take(len);
-        let v = 0n;
-        for (let i = len - 1; i >= 0; i--) v = (v << 8n) | BigInt(raw[i]);
-        if (len > 0 && raw[len - 1] & 0x80) v -= 1n << BigInt(8 * len);
-        stack.push(toPyInt(v));
+        if (len > limits.maxLongBytes) overLimit('maxLongBytes', `integer of ${len} bytes`);
+        const v = toPyInt(decodeLong(take(len)));
+        stack.push(typeof v === 'bigint' ? made(v) : v);
         break;
       }
       case 0x4e:
@@ -359,26 +479,26 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         stack.push(py2str(take(u8())));
         break;
       case 0x58:
-        stack.push(str(take(u32())));
+        stack.push(made(str(take(u32()))));
         break;
       case 0x8c:
-        stack.push(str(take(u8())));
+        stack.push(made(str(take(u8()))));
         break;
       case 0x8d:
-        stack.push(str(take(u64())));
+        stack.push(made(str(take(u64()))));
         break;
       case 0x42:
-        stack.push(take(u32()).slice());
+        stack.push(made(take(u32()).slice()));
         break;
       case 0x43:
-        stack.push(take(u8()).slice());
+        stack.push(made(take(u8()).slice()));
         break;
       case 0x8e:
       case 0x96:
-        stack.push(take(u64()).slice());
+        stack.push(made(take(u64()).slice()));
         break;
       case 0x5d:
-        stack.push([]);
+        stack.push(made([]));
         break;
       case 0x61: {
         const item = pop();
@@ -397,7 +517,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         }
         break;
       case 0x29:
-        stack.push([]);
+        stack.push(made([]));
         break;
       case 0x74:
         {
@@ -406,26 +526,26 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         }
         break;
       case 0x85:
-        stack.push([pop()]);
+        stack.push(made([pop()]));
         break;
       case 0x86: {
         const b = pop();
         const a = pop();
-        stack.push([a, b]);
+        stack.push(made([a, b]));
         break;
       }
       case 0x87: {
         const c = pop();
         const b = pop();
         const a = pop();
-        stack.push([a, b, c]);
+        stack.push(made([a, b, c]));
         break;
       }
       case 0x7d:
-        stack.push(new Map());
+        stack.push(made(new Map()));
         break;
       case 0x64: {
-        const d = new Map();
+        const d = made(new Map());
         const items = popMark();
         setItems(d, items);
         stack.push(d);
@@ -443,7 +563,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         break;
       }
       case 0x8f:
-        stack.push(new Set());
+        stack.push(made(new Set()));
         break;
       case 0x90: {
         const items = popMark();
@@ -455,7 +575,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       case 0x91:
         {
           const items = popMark();
-          stack.push(new Set(items));
+          stack.push(made(new Set(items)));
         }
         break;
       case 0x63: {
@@ -504,7 +624,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         const state = pop();
         const obj = top();
         if (obj !== null && typeof obj === 'object' && typeof (obj as any).setState === 'function') {
-          (obj as { setState(s: unknown): void }).setState(state);
+          guarded(`BUILD of ${describe(obj)}`, () => (obj as { setState(s: unknown): void }).setState(state));
         } else if (obj !== null && typeof obj === 'object') {
           Object.defineProperty(obj, PICKLE_STATE, { value: state, configurable: true, enumerable: false });
         } else {
@@ -515,7 +635,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       case 0x51: {
         const pid = pop();
         if (!options.persistentLoad) fail('BINPERSID: persistent id found but no persistentLoad was given');
-        stack.push(options.persistentLoad!(pid));
+        const load = options.persistentLoad!;
+        stack.push(guarded('BINPERSID: persistentLoad', () => load(pid)));
         break;
       }
       case 0x68:
@@ -525,13 +646,13 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         stack.push(memoGet(u32()));
         break;
       case 0x71:
-        memo.set(u8(), top());
+        memoPut(u8(), top());
         break;
       case 0x72:
-        memo.set(u32(), top());
+        memoPut(u32(), top());
         break;
       case 0x94:
-        memo.set(memo.size, top());
+        memoPut(memo.size, top());
         break;
       default:
         fail(
@@ -543,15 +664,25 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   }
 
   function callGlobal(ref: PickleGlobalRef, what: 'call' | 'newObj', args: unknown[]): unknown {
+    return made(guarded(`${opName} of '${ref.name}'`, () => ref.impl[what]!(args)));
+  }
+
+  /**
+   * Runs caller code (a whitelisted global, `setState`, `persistentLoad`): the project's named errors
+   * pass through, anything else becomes a PickleFormatError naming the opcode.
+   */
+  function guarded<T>(what: string, f: () => T): T {
     try {
-      return ref.impl[what]!(args);
+      return f();
     } catch (e) {
+      if (e instanceof PickleSecurityError && e.offset < 0) {
+        // refused by the global itself (e.g. _codecs.encode with an encoding other than latin-1)
+        throw new PickleSecurityError(`${source}: byte ${opStart}: ${e.message}`, e.globalName, opStart);
+      }
       if (e instanceof PickleFormatError || e instanceof PickleSecurityError) throw e;
+      if (e instanceof WeightsFormatError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      throw new PickleFormatError(
-        `${source}: byte ${opStart}: ${opName} of '${ref.name}' failed: ${msg}`,
-        opStart,
-      );
+      throw new PickleFormatError(`${source}: byte ${opStart}: ${what} failed: ${msg}`, opStart);
     }
   }
 }
