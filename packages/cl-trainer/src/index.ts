@@ -50,6 +50,7 @@ export { SeededRng } from './rng/seeded_rng.js';
 export {
   BUILTIN_STRATEGIES,
   createStrategy,
+  getStrategyDefinition,
   listStrategies,
   registerStrategy,
 } from './strategies/builtin_strategies.js';
@@ -78,9 +79,14 @@ export type {
 export {
   checkOptionKeys,
   readOption,
+  type SharedStrategySlot,
+  STRATEGY_REGISTRY_SLOT,
+  STRATEGY_REGISTRY_VERSION,
   type StrategyDefinition,
+  type StrategyOptionInfo,
   type StrategyOptions,
   StrategyRegistry,
+  sharedStrategyRegistry,
 } from './strategy/strategy_registry.js';
 export {
   type ArraySplit,

@@ -8,7 +8,7 @@ import type { Strategy } from '../strategy/strategy.js';
 import {
   type StrategyDefinition,
   type StrategyOptions,
-  StrategyRegistry,
+  sharedStrategyRegistry,
 } from '../strategy/strategy_registry.js';
 import { EWC_STRATEGY } from './ewc.js';
 import { FINETUNE_STRATEGY } from './finetune.js';
@@ -26,7 +26,8 @@ export const BUILTIN_STRATEGIES: readonly StrategyDefinition[] = [
   NSCL_STRATEGY,
 ];
 
-const defaultRegistry = new StrategyRegistry(BUILTIN_STRATEGIES);
+// Process-wide (a globalThis slot): a plug-in's own copy of this package registers into the same one.
+const defaultRegistry = sharedStrategyRegistry(BUILTIN_STRATEGIES);
 
 /**
  * Registers a strategy in the default registry.
@@ -64,4 +65,18 @@ export function createStrategy(id: string, options: StrategyOptions = {}): Strat
  */
 export function listStrategies(): { id: string; description: string }[] {
   return defaultRegistry.list().map((d) => ({ id: d.id, description: d.description }));
+}
+
+/**
+ * The full definition of a strategy of the default registry (with its `options` description).
+ *
+ * @param id - strategy id
+ * @returns the definition
+ * @throws `Error` for an unknown id, listing the known ones
+ * @example
+ * Object.keys(getStrategyDefinition('ewc').options ?? {}); // ['lambda', 'mode', 'gamma']
+ * @category Strategy
+ */
+export function getStrategyDefinition(id: string): StrategyDefinition {
+  return defaultRegistry.get(id);
 }

@@ -559,6 +559,7 @@ function optionInfo(defaults: MambaClOptions): Readonly<Record<string, StrategyO
     accumulation: { type: 'string', default: defaults.accumulation, description: "'sum' or 'mean'" },
     chunk: { type: 'number', default: defaults.chunk, description: 'images per chunk of the W_B features' },
     bGram: { type: 'string', default: defaults.bGram, description: "'lowrank' or 'explicit'" },
+    gramKernel: { type: 'string', default: defaults.gramKernel, description: "'exact' or 'matmul'" },
     apply: { type: 'string', default: defaults.apply, description: "'auto', 'dense' or 'factored'" },
     store: { type: 'string', default: defaults.store, description: "'memory' or 'disk' (needs storeDir)" },
     storeDir: { type: 'string', default: defaults.storeDir, description: 'folder of the disk store' },
