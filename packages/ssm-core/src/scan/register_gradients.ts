@@ -4,11 +4,12 @@
  *
  * **Details**
  * tfjs-core's Node bundle ships without them and its ESM file `dist/register_all_gradients.js`
- * cannot be imported by Node (extensionless relative imports); the Node bundle of the union
- * package `@tensorflow/tfjs` inlines and registers them into the shared global registry. Importing
- * it also registers its `cpu`/`webgl` backend factories, which is harmless: only
- * `selectBackend()` activates a backend.
+ * cannot be imported by Node (extensionless relative imports, no `exports` map, no CommonJS build).
+ * `generated/tfjs_gradients.js` is that file bundled with esbuild from tfjs-core's own gradient
+ * configs (`scripts/bundle_tfjs_gradients.mjs`), as the union package `@tensorflow/tfjs` does
+ * without its 141 MB of layers, converter and webgl. The registry is global, so the bundle's
+ * registrations serve the `@tensorflow/tfjs-core` every package imports.
  *
  * @internal
  */
-import '@tensorflow/tfjs';
+import '../../generated/tfjs_gradients.js';
