@@ -171,13 +171,43 @@ export function restoreTrainerCheckpoint(rt: TrainerRuntime): {
   if (path === undefined) throw new CheckpointError('resume requested but config.checkpoint.dir is not set');
   if (!existsSync(path)) throw new CheckpointError(`resume requested but ${path} does not exist`);
   const ck = readCheckpointFile(path);
-  const meta = ck.meta as SavedMeta;
+  const meta = checkSavedMeta(ck.meta, path);
   const diff = describeFingerprintMismatch(meta.fingerprint, rt.fingerprint());
   if (diff.length > 0) {
     throw new CheckpointError(`${path} was written by a different run; mismatches:\n  ${diff.join('\n  ')}`);
   }
   restoreState(rt, path, meta, ck.arrays);
   return { meta, arrays: ck.arrays };
+}
+
+/** The metadata of a trainer checkpoint, checked field by field (a CRC only vouches for the bytes). */
+function checkSavedMeta(meta: unknown, path: string): SavedMeta {
+  const m = (meta ?? {}) as Partial<Record<keyof SavedMeta, unknown>>;
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const nums = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'number');
+  const p = m.position as Partial<RunPosition> | undefined;
+  const problems = [
+    !isObject(m.fingerprint) && 'fingerprint',
+    !(isObject(p) && [p?.task, p?.epoch, p?.batch].every((x) => Number.isSafeInteger(x))) && 'position',
+    typeof m.taskDone !== 'boolean' && 'taskDone',
+    !Number.isSafeInteger(m.globalStep) && 'globalStep',
+    !(Array.isArray(m.accuracy) && m.accuracy.every(nums)) && 'accuracy',
+    !nums(m.evalCounts) && 'evalCounts',
+    !(
+      Array.isArray(m.heads) &&
+      m.heads.every((h) => isObject(h) && nums((h as { classes?: unknown }).classes))
+    ) && 'heads',
+    !(Array.isArray(m.modelNames) && m.modelNames.every((n) => typeof n === 'string')) && 'modelNames',
+    !(isObject(m.strategy) && Array.isArray((m.strategy as { keys?: unknown }).keys)) && 'strategy',
+    !(m.adam === null || (isObject(m.adam) && Array.isArray((m.adam as { names?: unknown }).names))) &&
+      'adam',
+  ].filter((x): x is string => typeof x === 'string');
+  if (problems.length > 0) {
+    throw new CheckpointError(
+      `${path}: not a trainer checkpoint: its metadata lacks or mangles ${problems.join(', ')}; delete it to start over without it`,
+    );
+  }
+  return meta as SavedMeta;
 }
 
 function restoreState(
