@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatasetFormatError } from '../io/dataset_format_error.js';
 import { loadImageFolder, loadListFiles } from './folder_source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'folder-test-'));
@@ -175,5 +176,90 @@ describe('loadListFiles', () => {
         valList: join(dir, 'd_bad.txt'),
       }),
     ).toThrow(/d_bad.txt: line 1: 'real\/sweater\/x.jpg', expected '<domain>\/<class>\/<file>.jpg <label>'/);
+  });
+});
+
+describe('hostile list files and folders', () => {
+  const lists = (name: string, train: string, val = train) => {
+    writeFileSync(join(dir, `${name}_train.txt`), train);
+    writeFileSync(join(dir, `${name}_val.txt`), val);
+    return { trainList: join(dir, `${name}_train.txt`), valList: join(dir, `${name}_val.txt`) };
+  };
+  const root = join(dir, 'root');
+
+  it('refuses listed paths that resolve outside the data root', () => {
+    const inr = lists('escape_r', 'n01/a.png\n../secret.jpg\n');
+    expect(() => loadListFiles({ dataset: 'imagenet-r', root, ...inr })).toThrow(
+      new DatasetFormatError(
+        `escape_r_train.txt: line 2: path '../secret.jpg' resolves outside the data root ${root}; list paths must be relative and stay inside it`,
+      ),
+    );
+    for (const bad of [
+      '../secret/passwd.jpg 0',
+      '/etc/passwd.jpg 0',
+      'real/../../x.jpg 1',
+      'real/cat/\0.jpg 2',
+    ]) {
+      const dn = lists('escape_d', `real/cat/ok.jpg 0\n\n${bad}\n`);
+      expect(() => loadListFiles({ dataset: 'domainnet', root, ...dn })).toThrow(
+        /^escape_d_train\.txt: line 3: path '.*' resolves outside the data root/,
+      );
+    }
+    // '..' that stays inside, and names that merely start with '..', are fine
+    const ok = lists('inside_d', 'real/../real/a.jpg 0\n..cat/b.jpg 1\n');
+    const src = loadListFiles({ dataset: 'domainnet', root, ...ok });
+    expect(src.train.map((it) => it.key)).toEqual([join(root, 'real/a.jpg'), join(root, '..cat/b.jpg')]);
+  });
+
+  it('validates DomainNet labels against the class count before allocating names', () => {
+    for (const label of ['100000000', '4294967296', '345', '99999999999999999999999']) {
+      const dn = lists('label_d', `real/cat/a.jpg 0\nreal/dog/b.jpg ${label}\n`);
+      expect(() => loadListFiles({ dataset: 'domainnet', root, ...dn })).toThrow(
+        `label_d_train.txt: line 2: label ${label} is out of range, expected an integer in 0..344 (numClasses 345)`,
+      );
+    }
+    const dn = lists('label200', 'real/cat/a.jpg 0\nreal/dog/b.jpg 199\n');
+    const src = loadListFiles({ dataset: 'domainnet', root, numClasses: 200, ...dn });
+    expect(src.classNames.length).toBe(200);
+    expect(src.classNames[199]).toBe('dog');
+    const over = lists('label200b', 'real/dog/b.jpg 200\n');
+    expect(() => loadListFiles({ dataset: 'domainnet', root, numClasses: 200, ...over })).toThrow(
+      /line 1: label 200 is out of range, expected an integer in 0\.\.199 \(numClasses 200\)/,
+    );
+  });
+
+  it('loads a 200 000-line DomainNet list (no spread of large arrays)', () => {
+    const lines = Array.from({ length: 200_000 }, (_, i) => `real/c${i % 200}/${i}.jpg ${i % 200}`);
+    const dn = lists('big_d', `${lines.join('\n')}\n`, 'sketch/c0/0.jpg 0\n');
+    const src = loadListFiles({ dataset: 'domainnet', root, ...dn });
+    expect(src.train.length).toBe(200_000);
+    expect(src.classNames.length).toBe(200);
+    expect(src.classNames[199]).toBe('c199');
+    expect(src.train[0].label).toBe(0);
+    expect(src.train[199_999].label).toBe(199);
+  });
+
+  it('names the path of a missing list file, names file, or a dangling class-folder symlink', () => {
+    const missing = join(dir, 'no_such_list.txt');
+    expect(() =>
+      loadListFiles({ dataset: 'imagenet-r', root, trainList: missing, valList: missing }),
+    ).toThrow(new RegExp(`^${missing}: cannot read list file \\(ENOENT`));
+    expect(() => loadListFiles({ dataset: 'imagenet-r', root, trainList: dir, valList: dir })).toThrow(
+      `${dir}: list file is not a regular file`,
+    );
+    const inr = lists('names_r', 'n01/a.png\n');
+    const names = join(dir, 'no_names.txt');
+    expect(() => loadListFiles({ dataset: 'imagenet-r', root, classNamesFile: names, ...inr })).toThrow(
+      new RegExp(`^${names}: cannot read class names file \\(ENOENT`),
+    );
+    const dangling = join(dir, 'dangling');
+    mkdirSync(join(dangling, 'train', 'a'), { recursive: true });
+    mkdirSync(join(dangling, 'val'), { recursive: true });
+    symlinkSync(join(dir, 'gone'), join(dangling, 'train', 'b'));
+    expect(() => loadImageFolder(dangling)).toThrow(
+      new RegExp(
+        `^${join(dangling, 'train', 'b')}: class folder is a symbolic link whose target cannot be read \\(ENOENT`,
+      ),
+    );
   });
 });
