@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PickleSecurityError } from '@mamba-cl/ssm-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCifar100, readCifar100Pickle } from './cifar100.js';
+import { DatasetFormatError } from '../io/dataset_format_error.js';
+import { loadCifar100, parseCifar100Binary, readCifar100Pickle } from './cifar100.js';
 
 const FIXTURES = new URL('../../fixtures/cifar-100-python/', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'cifar-test-'));
@@ -105,5 +106,38 @@ describe('loadCifar100 (python pickles)', () => {
     expect(() => readCifar100Pickle(join(FIXTURES, 'meta'))).toThrow(
       /meta: key 'data' missing \(keys: .*fine_label_names/,
     );
+  });
+});
+
+describe('CIFAR-100 hostile and re-saved files', () => {
+  it('loads a batch re-saved by Python 3 at protocol 2 (bytes via _codecs.encode latin-1)', () => {
+    // fixture made by scripts/make_cifar_proto2_fixture.py: images 0 and 1 of the train rule
+    const a = readCifar100Pickle(join(FIXTURES, 'train_py3_proto2'));
+    const b = readCifar100Pickle(join(FIXTURES, 'train'));
+    expect(Array.from(a.labels)).toEqual([0, 7]);
+    expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels.subarray(0, 2 * 3072)))).toBe(true);
+  });
+
+  it('checks record sizes, label ranges and counts', () => {
+    expect(() => parseCifar100Binary(new Uint8Array(0), 'e.bin')).toThrow(
+      'e.bin: file is empty, expected records of 3074 bytes',
+    );
+    const two = Buffer.concat([binRecord(1, 2, 0), binRecord(1, 2, 1)]);
+    expect(() => parseCifar100Binary(two.subarray(0, 3074 + 1), 'cut.bin')).toThrow(
+      'cut.bin: record 1 is 1 bytes, expected 3074 (coarse label + fine label + 3072 pixels)',
+    );
+    expect(() => parseCifar100Binary(binRecord(20, 2, 0), 'c.bin')).toThrow(
+      'c.bin: record 0 has coarse label 20, expected 0..19',
+    );
+    expect(parseCifar100Binary(two, 'ok.bin').labels).toEqual(Int32Array.of(2, 2));
+  });
+
+  it('names the path of a missing file', () => {
+    const root = join(dir, 'missing');
+    mkdirSync(join(root, 'cifar-100-binary'), { recursive: true });
+    expect(() => loadCifar100(root)).toThrow(
+      new RegExp(`^${join(root, 'cifar-100-binary', 'train.bin')}: cannot read CIFAR-100 file \\(ENOENT`),
+    );
+    expect(() => readCifar100Pickle(join(dir, 'nope'))).toThrow(DatasetFormatError);
   });
 });

@@ -8,7 +8,10 @@
  * `data` (uint8 ndarray [N, 3072], CHW rows) and `fine_labels`; `meta` holds `fine_label_names`.
  * The pickles are read with `@mamba-cl/ssm-core`'s safe `unpickle`, whitelisting only numpy array
  * reconstruction (`numpy.core.multiarray._reconstruct` / `numpy._core.multiarray._reconstruct`,
- * `numpy.ndarray`, `numpy.dtype`); any other global is refused. Global labels = fine labels
+ * `numpy.ndarray`, `numpy.dtype`, and `_codecs.encode(str, 'latin1')`, which is how Python 3 writes
+ * bytes when it re-saves the batches at protocol 2); any other global is refused. The pixel bytes are
+ * checked against the declared shape, and `fine_labels` / `coarse_labels` against the image count and
+ * the class ranges, before anything is copied. Global labels = fine labels
  * (0 = apple, spec §5); samples keep their file order (= the original index).
  *
  * @module
@@ -28,6 +31,15 @@ import { type PackedSplit, packedSource } from './packed_source.js';
 
 const PIXELS = 3072;
 const RECORD = PIXELS + 2;
+
+/** Reads a whole file; a missing or unreadable file is a {@link DatasetFormatError} naming its path. */
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new DatasetFormatError(`${path}: cannot read CIFAR-100 file (${(e as Error).message})`);
+  }
+}
 
 /**
  * Options of {@link loadCifar100}.
@@ -76,7 +88,8 @@ export function parseCifar100Binary(bytes: Uint8Array, name: string): PackedSpli
 }
 
 function readNames(path: string, expected: number): string[] {
-  const names = readFileSync(path, 'utf8')
+  const names = readBytes(path)
+    .toString('utf8')
     .split(/\r?\n/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
@@ -90,13 +103,13 @@ function unpickleCifar(path: string): Map<unknown, unknown> {
   const name = basename(path);
   let value: unknown;
   try {
-    value = unpickle(readFileSync(path), {
+    value = unpickle(readBytes(path), {
       globals: { ...NUMPY_PICKLE_GLOBALS },
       source: name,
       py2Strings: 'latin1',
     });
   } catch (e) {
-    if (e instanceof PickleSecurityError) throw e;
+    if (e instanceof PickleSecurityError || e instanceof DatasetFormatError) throw e;
     throw new DatasetFormatError(`${name}: not a readable CIFAR pickle (${(e as Error).message})`);
   }
   if (!(value instanceof Map))
@@ -110,6 +123,35 @@ function key(map: Map<unknown, unknown>, k: string, file: string): unknown {
     throw new DatasetFormatError(`${file}: key '${k}' missing (keys: ${keys})`);
   }
   return map.get(k);
+}
+
+/** Checks a label list: n integers in 0..classes-1 (absent is fine when not required). */
+function readLabels(
+  batch: Map<unknown, unknown>,
+  k: string,
+  name: string,
+  n: number,
+  classes: number,
+  required: boolean,
+): Int32Array | undefined {
+  if (!required && !batch.has(k)) return undefined;
+  const list = key(batch, k, name);
+  if (!Array.isArray(list) || list.length !== n) {
+    throw new DatasetFormatError(
+      `${name}: key '${k}' has ${Array.isArray(list) ? `${list.length} entries` : `a ${typeof list}`}, expected a list of ${n} (one per image)`,
+    );
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = list[i];
+    if (typeof l !== 'number' || !Number.isInteger(l) || l < 0 || l >= classes) {
+      throw new DatasetFormatError(
+        `${name}: ${k}[${i}] = ${typeof l === 'bigint' ? `${l}n` : String(l)}, expected 0..${classes - 1}`,
+      );
+    }
+    out[i] = l;
+  }
+  return out;
 }
 
 /**
@@ -132,20 +174,15 @@ export function readCifar100Pickle(path: string): PackedSplit {
       `${name}: key 'data' is ${data.dtype?.code} [${data.shape}]${data.fortranOrder ? ' (Fortran order)' : ''}, expected uint8 [N, ${PIXELS}] in C order`,
     );
   }
-  const pixels = ndarrayToTypedArray(data) as Uint8Array;
-  const fine = key(batch, 'fine_labels', name);
-  if (!Array.isArray(fine) || fine.length !== data.shape[0]) {
+  const n = data.shape[0] as number;
+  if (!Number.isSafeInteger(n) || n < 0 || data.data.length !== n * PIXELS) {
     throw new DatasetFormatError(
-      `${name}: key 'fine_labels' has ${Array.isArray(fine) ? fine.length : typeof fine} entries, expected ${data.shape[0]}`,
+      `${name}: key 'data' holds ${data.data.length} bytes for shape [${data.shape}], expected ${Number.isSafeInteger(n) && n >= 0 ? n * PIXELS : `N·${PIXELS}`} (truncated or corrupt)`,
     );
   }
-  const labels = new Int32Array(fine.length);
-  fine.forEach((l, i) => {
-    if (typeof l !== 'number' || !Number.isInteger(l) || l < 0 || l > 99) {
-      throw new DatasetFormatError(`${name}: fine_labels[${i}] = ${String(l)}, expected 0..99`);
-    }
-    labels[i] = l;
-  });
+  const pixels = ndarrayToTypedArray(data) as Uint8Array;
+  const labels = readLabels(batch, 'fine_labels', name, n, 100, true) as Int32Array;
+  readLabels(batch, 'coarse_labels', name, n, 20, false);
   return { pixels, labels, file: name };
 }
 
@@ -173,8 +210,8 @@ export function loadCifar100(root: string, options: Cifar100Options = {}): Image
   let val: PackedSplit;
   let classNames: string[];
   if (binDir) {
-    train = parseCifar100Binary(readFileSync(join(binDir, 'train.bin')), 'train.bin');
-    val = parseCifar100Binary(readFileSync(join(binDir, 'test.bin')), 'test.bin');
+    train = parseCifar100Binary(readBytes(join(binDir, 'train.bin')), 'train.bin');
+    val = parseCifar100Binary(readBytes(join(binDir, 'test.bin')), 'test.bin');
     classNames = readNames(join(binDir, 'fine_label_names.txt'), 100);
   } else if (pyDir) {
     train = readCifar100Pickle(join(pyDir, 'train'));
