@@ -1,3 +1,4 @@
+import { DatasetFormatError } from '../io/dataset_format_error.js';
 import type { ImageSource, LabeledItem, RawImage } from './image_source.js';
 
 /**
@@ -40,18 +41,20 @@ function splitItems(o: PackedSourceOptions, split: PackedSplit): LabeledItem[] {
   const records = split.records;
   if (records) {
     if (records.length !== n) {
-      throw new RangeError(`${o.name}: ${split.file} has ${records.length} record indices for ${n} labels`);
+      throw new DatasetFormatError(
+        `${o.name}: ${split.file} has ${records.length} record indices for ${n} labels`,
+      );
     }
     const available = Math.floor(split.pixels.length / size);
     for (let i = 0; i < n; i++) {
       if (!Number.isInteger(records[i]) || records[i] < 0 || records[i] >= available) {
-        throw new RangeError(
+        throw new DatasetFormatError(
           `${o.name}: ${split.file} item ${i} points at record ${records[i]}, expected 0..${available - 1}`,
         );
       }
     }
   } else if (split.pixels.length !== n * size) {
-    throw new RangeError(
+    throw new DatasetFormatError(
       `${o.name}: ${split.file} has ${split.pixels.length} pixel bytes for ${n} labels, expected ${n * size}`,
     );
   }
@@ -84,7 +87,8 @@ function splitItems(o: PackedSourceOptions, split: PackedSplit): LabeledItem[] {
  *
  * **Details**
  * Items are created eagerly (cheap closures) and decode lazily: `load()` returns a view (HWC) or a
- * transposed copy (CHW). Labels are validated against the class list.
+ * transposed copy (CHW). Labels, sizes and record indices are validated against the class list and the
+ * pixel buffer; a mismatch is a {@link DatasetFormatError} naming the split file.
  *
  * @param options - geometry, class names and the two splits
  * @returns the source
@@ -99,7 +103,7 @@ export function packedSource(options: PackedSourceOptions): ImageSource {
     for (let i = 0; i < split.labels.length; i++) {
       const l = split.labels[i];
       if (!Number.isInteger(l) || l < 0 || l >= options.classNames.length) {
-        throw new RangeError(
+        throw new DatasetFormatError(
           `${options.name}: ${split.file} record ${i} has label ${l}, expected 0..${options.classNames.length - 1}`,
         );
       }
