@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { DatasetFormatError } from '../io/dataset_format_error.js';
 import type { ImageRecord } from './image_record.js';
 
 /**
@@ -31,7 +32,7 @@ export function recordFromChw(
 ): ImageRecord {
   const plane = height * width;
   if (offset < 0 || offset + plane * channels > bytes.length) {
-    throw new RangeError(
+    throw new DatasetFormatError(
       `recordFromChw: ${channels}×${height}×${width} planes at offset ${offset} need ${plane * channels} bytes, buffer has ${bytes.length - offset}`,
     );
   }
@@ -63,7 +64,7 @@ export function recordFromGrey(
 ): ImageRecord {
   const n = height * width;
   if (offset < 0 || offset + n > bytes.length) {
-    throw new RangeError(
+    throw new DatasetFormatError(
       `recordFromGrey: ${height}×${width} image at offset ${offset} needs ${n} bytes, buffer has ${bytes.length - offset}`,
     );
   }
