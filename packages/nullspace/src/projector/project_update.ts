@@ -1,4 +1,26 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import type * as tf from '@tensorflow/tfjs-core';
+
+let core: typeof tf | undefined;
+/**
+ * tfjs-core, loaded on first use: it is an optional peer of this package (the covariance, eigen,
+ * threshold and store APIs work on typed arrays without it), and the caller's tensors already come
+ * from it.
+ */
+function tfCore(fn: string): typeof tf {
+  if (core !== undefined) return core;
+  try {
+    core = createRequire(import.meta.url)('@tensorflow/tfjs-core') as typeof tf;
+    return core;
+  } catch (cause) {
+    throw new Error(
+      `@mamba-cl/nullspace ${fn}: cannot load @tensorflow/tfjs-core, an optional peer needed by the tensor ` +
+        'functions (projectUpdate, projectUpdateFactored); install it with a backend: ' +
+        'npm install @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-cpu@4.22.0',
+      { cause },
+    );
+  }
+}
 
 /**
  * Projects a parameter update onto the (blended) null space: U·P or P·U.
@@ -30,6 +52,7 @@ export function projectUpdate<T extends tf.Tensor>(
     );
   }
   const [r, c] = update.shape as [number, number];
+  const tf = tfCore('projectUpdate');
   if (side === 'right') {
     if (c !== p0)
       throw new RangeError(`projectUpdate: right side needs update [out, ${p0}], got [${update.shape}]`);
@@ -92,6 +115,7 @@ export function projectUpdateFactored<T extends tf.Tensor>(
   if (side !== 'right' && side !== 'left')
     throw new RangeError(`projectUpdateFactored: side '${side as string}', expected 'right' or 'left'`);
   const U = update as unknown as tf.Tensor2D;
+  const tf = tfCore('projectUpdateFactored');
   return tf.tidy(() => {
     const low =
       side === 'right'
