@@ -99,11 +99,10 @@ function readNames(path: string, expected: number): string[] {
   return names;
 }
 
-function unpickleCifar(path: string): Map<unknown, unknown> {
-  const name = basename(path);
+function unpickleCifar(bytes: Uint8Array, name: string): Map<unknown, unknown> {
   let value: unknown;
   try {
-    value = unpickle(readBytes(path), {
+    value = unpickle(bytes, {
       globals: { ...NUMPY_PICKLE_GLOBALS },
       source: name,
       py2Strings: 'latin1',
@@ -164,8 +163,21 @@ function readLabels(
  * @category Sources
  */
 export function readCifar100Pickle(path: string): PackedSplit {
-  const name = basename(path);
-  const batch = unpickleCifar(path);
+  return parseCifar100Pickle(readBytes(path), basename(path));
+}
+
+/**
+ * Parses the bytes of one CIFAR-100 python pickle (`train` / `test`); see {@link readCifar100Pickle}.
+ *
+ * @param bytes - the pickle file contents
+ * @param name - file name for keys and errors
+ * @returns CHW pixels [N, 3072] and fine labels [N]
+ * @example
+ * const split = parseCifar100Pickle(readFileSync('cifar-100-python/test'), 'test');
+ * @category Sources
+ */
+export function parseCifar100Pickle(bytes: Uint8Array, name: string): PackedSplit {
+  const batch = unpickleCifar(bytes, name);
   const data = key(batch, 'data', name);
   if (!(data instanceof PickledNdarray))
     throw new DatasetFormatError(`${name}: key 'data' is not a numpy array`);
@@ -216,7 +228,7 @@ export function loadCifar100(root: string, options: Cifar100Options = {}): Image
   } else if (pyDir) {
     train = readCifar100Pickle(join(pyDir, 'train'));
     val = readCifar100Pickle(join(pyDir, 'test'));
-    const meta = unpickleCifar(join(pyDir, 'meta'));
+    const meta = unpickleCifar(readBytes(join(pyDir, 'meta')), 'meta');
     const names = key(meta, 'fine_label_names', 'meta');
     if (!Array.isArray(names) || names.length !== 100 || !names.every((s) => typeof s === 'string')) {
       throw new DatasetFormatError(`meta: 'fine_label_names' is not a list of 100 strings`);
