@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds wasm/eigen_kernels.wasm and src/eigen/wasm/eigen_kernels_wasm.ts (the bytes, base64) from
-# wasm/eigen_kernels.c. Needs clang + lld with the wasm32 target (Debian: apt-get install -y clang lld).
+# wasm/eigen_kernels.c. Needs clang + lld with the wasm32 target (Debian: apt-get install -y clang-14 lld-14); the committed
+# bytes were built with Debian clang 14.0.6.
 set -euo pipefail
 cd "$(dirname "$0")"
-clang --target=wasm32 -O3 -msimd128 -nostdlib -fno-builtin \
+clang_bin="${CLANG:-$(command -v clang || command -v clang-14)}"
+"$clang_bin" --target=wasm32 -O3 -msimd128 -nostdlib -fno-builtin \
   -Wl,--no-entry -Wl,--initial-memory=1114112 -Wl,--max-memory=4294967296 \
   -Wl,--strip-all -o eigen_kernels.wasm eigen_kernels.c
 mkdir -p ../src/eigen/wasm

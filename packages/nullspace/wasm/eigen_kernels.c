@@ -303,3 +303,62 @@ void gram_upper(const float *X, int rows, int dim, f64 *G) {
     }
   }
 }
+
+/*
+ * C = A B, column-major: A m x k (ld m), B k x n (ld k), C m x n (ld m), C overwritten. Used by the
+ * divide-and-conquer merges (Q U). Blocked over k (KC) and rows (MC) so a block of A stays in
+ * cache while every column pair of B streams past; 8 rows x 2 columns of C in f64x2 registers.
+ * Each C entry sums over p in ascending blocks of KC (the same order for any column split).
+ */
+#define KC 128
+#define MC 128
+__attribute__((export_name("gemm_nn")))
+void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k) {
+  for (long i = 0; i < (long)m * n; i++) C[i] = 0;
+  for (int p0 = 0; p0 < k; p0 += KC) {
+    const int p1 = (k - p0 < KC) ? k : p0 + KC;
+    for (int i0 = 0; i0 < m; i0 += MC) {
+      const int i1 = (m - i0 < MC) ? m : i0 + MC;
+      const int i8 = i0 + ((i1 - i0) & ~7);
+      int j = 0;
+      for (; j + 1 < n; j += 2) {
+        const f64 *b0 = B + (long)j * k, *b1 = b0 + k;
+        f64 *c0 = C + (long)j * m, *c1 = c0 + m;
+        int i = i0;
+        for (; i < i8; i += 8) {
+          v128_t x00 = wasm_v128_load(c0 + i), x01 = wasm_v128_load(c0 + i + 2), x02 = wasm_v128_load(c0 + i + 4), x03 = wasm_v128_load(c0 + i + 6);
+          v128_t x10 = wasm_v128_load(c1 + i), x11 = wasm_v128_load(c1 + i + 2), x12 = wasm_v128_load(c1 + i + 4), x13 = wasm_v128_load(c1 + i + 6);
+          const f64 *a = A + (long)p0 * m + i;
+          for (int p = p0; p < p1; p++, a += m) {
+            const v128_t a0 = wasm_v128_load(a), a1 = wasm_v128_load(a + 2), a2 = wasm_v128_load(a + 4), a3 = wasm_v128_load(a + 6);
+            const v128_t s0 = wasm_f64x2_splat(b0[p]), s1 = wasm_f64x2_splat(b1[p]);
+            x00 = wasm_f64x2_add(x00, wasm_f64x2_mul(a0, s0));
+            x01 = wasm_f64x2_add(x01, wasm_f64x2_mul(a1, s0));
+            x02 = wasm_f64x2_add(x02, wasm_f64x2_mul(a2, s0));
+            x03 = wasm_f64x2_add(x03, wasm_f64x2_mul(a3, s0));
+            x10 = wasm_f64x2_add(x10, wasm_f64x2_mul(a0, s1));
+            x11 = wasm_f64x2_add(x11, wasm_f64x2_mul(a1, s1));
+            x12 = wasm_f64x2_add(x12, wasm_f64x2_mul(a2, s1));
+            x13 = wasm_f64x2_add(x13, wasm_f64x2_mul(a3, s1));
+          }
+          wasm_v128_store(c0 + i, x00); wasm_v128_store(c0 + i + 2, x01); wasm_v128_store(c0 + i + 4, x02); wasm_v128_store(c0 + i + 6, x03);
+          wasm_v128_store(c1 + i, x10); wasm_v128_store(c1 + i + 2, x11); wasm_v128_store(c1 + i + 4, x12); wasm_v128_store(c1 + i + 6, x13);
+        }
+        for (; i < i1; i++) {
+          f64 s0 = c0[i], s1 = c1[i];
+          for (int p = p0; p < p1; p++) { s0 += A[(long)p * m + i] * b0[p]; s1 += A[(long)p * m + i] * b1[p]; }
+          c0[i] = s0; c1[i] = s1;
+        }
+      }
+      for (; j < n; j++) {
+        const f64 *b0 = B + (long)j * k;
+        f64 *c0 = C + (long)j * m;
+        for (int i = i0; i < i1; i++) {
+          f64 s0 = c0[i];
+          for (int p = p0; p < p1; p++) s0 += A[(long)p * m + i] * b0[p];
+          c0[i] = s0;
+        }
+      }
+    }
+  }
+}

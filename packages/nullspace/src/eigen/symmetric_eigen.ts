@@ -1,7 +1,8 @@
 import { applyQ } from './back_transform.js';
+import { type Gemm, gemmJs, type TridiagonalEigenDC, tridiagonalEigenDC } from './tridiagonal_dc.js';
 import { tridiagonalEigenvalues, tridiagonalEigenvectors } from './tridiagonal_eigen.js';
-import { tridiagonalize } from './tridiagonalize.js';
-import { applyQWasm, eigenKernels, tridiagonalizeWasm } from './wasm/eigen_wasm.js';
+import { type Tridiagonal, tridiagonalize } from './tridiagonalize.js';
+import { applyQWasm, eigenKernels, gemmWasm, type Kernels, tridiagonalizeWasm } from './wasm/eigen_wasm.js';
 
 /**
  * Which eigenvectors {@link symmetricEigen} computes: all, none, or the index range [from, to) of the
@@ -52,11 +53,13 @@ export type SymmetricEigenSolver = (
  *
  * **Details**
  * 1. Blocked Householder tridiagonalisation A = Q·T·Qᵀ (DSYTRD-like, rank-64 trailing updates).
- * 2. All eigenvalues of T by implicit QL (O(n²)), sorted descending.
- * 3. Eigenvectors of T for the requested range only, by inverse iteration with re-orthogonalisation
- *    inside clusters (DSTEIN-like, O(n·k) plus O(n·c²) per cluster of c close eigenvalues).
- * 4. Back-transformation Q·Z with compact-WY blocks (≈2n²k flops).
- * Accuracy: ‖A·V − V·Λ‖/‖A‖ and ‖VᵀV − I‖ of order 1e-13 (tests require ≤ 1e-10). Reads the upper
+ * 2. Eigenvectors of T: for 'all' (and for wide ranges or ranges inside large clusters) by divide
+ *    and conquer ({@link tridiagonalEigenDC}, as LAPACK's DSTEDC: deflation makes clustered and
+ *    rank-deficient spectra cheap, the Gu–Eisenstat correction keeps the vectors orthogonal), which
+ *    also gives the eigenvalues; for a narrow range with no large cluster by inverse iteration
+ *    (DSTEIN-like) after all eigenvalues by implicit QL (O(n²)).
+ * 3. Back-transformation Q·Z with compact-WY blocks (≈2n²k flops).
+ * Accuracy: ‖A·V − V·Λ‖/‖A‖ and ‖VᵀV − I‖ of order 1e-14 (tests require ≤ 1e-12). Reads the upper
  * triangle of `a`; `a` is not modified. The projector needs one side only: ask for the smaller of
  * [0, i*) and [i*, n).
  *
@@ -74,10 +77,16 @@ export function symmetricEigen(
   options: SymmetricEigenOptions = {},
 ): SymmetricEigenResult {
   const req = options.vectors ?? 'all';
+  if (req === 'all') {
+    // all vectors: divide and conquer gives the eigenvalues too (no separate QL pass)
+    const { tri, wasm } = reduce(a, n, options);
+    const dc = tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm));
+    const values = Float64Array.from(dc.values).reverse();
+    return { values, vectors: backTransform(tri, wasm, dcColumns(dc, n, 0, n)), from: 0, to: n };
+  }
   const dec = eigenDecompose(a, n, options);
   if (req === 'none') return { values: dec.values, from: 0, to: 0 };
-  const [from, to] = req === 'all' ? [0, n] : [req.from, req.to];
-  return { values: dec.values, vectors: dec.vectors(from, to), from, to };
+  return { values: dec.values, vectors: dec.vectors(req.from, req.to), from: req.from, to: req.to };
 }
 
 /**
@@ -121,6 +130,40 @@ export function eigenDecompose(
   n: number,
   options: SymmetricEigenOptions = {},
 ): EigenDecomposition {
+  const { tri, wasm } = reduce(a, n, options);
+  const values = tridiagonalEigenvalues(tri.d, tri.e);
+  values.sort();
+  values.reverse();
+  let dc: TridiagonalEigenDC | undefined;
+  return {
+    n,
+    values,
+    vectors(from: number, to: number): Float64Array {
+      checkRange(from, to, n);
+      const k = to - from;
+      let z: Float64Array;
+      if (dc === undefined && inverseIterationIsCheap(tri, values, from, to)) {
+        const zc = tridiagonalEigenvectors(tri.d, tri.e, values.subarray(from, to));
+        z = new Float64Array(n * k);
+        for (let j = 0; j < k; j++) {
+          const o = j * n;
+          for (let i = 0; i < n; i++) z[i * k + j] = zc[o + i];
+        }
+      } else {
+        dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm));
+        z = dcColumns(dc, n, from, to);
+      }
+      return backTransform(tri, wasm, z);
+    },
+  };
+}
+
+/** Validates the input and reduces it to tridiagonal form on the chosen kernels. */
+function reduce(
+  a: Float64Array,
+  n: number,
+  options: SymmetricEigenOptions,
+): { tri: Tridiagonal; wasm: Kernels | null } {
   if (!Number.isInteger(n) || n < 1)
     throw new RangeError(`symmetricEigen: n=${n}, expected a positive integer`);
   if (a.length < n * n)
@@ -135,26 +178,69 @@ export function eigenDecompose(
   if (options.kernels === 'wasm' && wasm === null)
     throw new Error('symmetricEigen: the wasm kernels are unavailable here');
   const tri = wasm ? tridiagonalizeWasm(wasm, a, n) : tridiagonalize(a, n);
-  const values = tridiagonalEigenvalues(tri.d, tri.e);
-  values.sort();
-  values.reverse();
-  return {
-    n,
-    values,
-    vectors(from: number, to: number): Float64Array {
-      checkRange(from, to, n);
-      const k = to - from;
-      const zc = tridiagonalEigenvectors(tri.d, tri.e, values.subarray(from, to));
-      const z = new Float64Array(n * k);
-      for (let j = 0; j < k; j++) {
-        const o = j * n;
-        for (let i = 0; i < n; i++) z[i * k + j] = zc[o + i];
-      }
-      if (wasm) applyQWasm(wasm, tri, z, k);
-      else applyQ(tri, z, k);
-      return z;
-    },
-  };
+  return { tri, wasm };
+}
+
+function gemmFor(wasm: Kernels | null): Gemm {
+  return wasm
+    ? (m, nn, k, a, ao, lda, b, bo, ldb, c, co, ldc) =>
+        gemmWasm(wasm, m, nn, k, a, ao, lda, b, bo, ldb, c, co, ldc)
+    : gemmJs;
+}
+
+/** Z ← Q·Z for row-major z [n, k]; returns z. */
+function backTransform(tri: Tridiagonal, wasm: Kernels | null, z: Float64Array): Float64Array {
+  const k = z.length / tri.n;
+  if (wasm) applyQWasm(wasm, tri, z, k);
+  else applyQ(tri, z, k);
+  return z;
+}
+
+/**
+ * Columns [from, to) of the descending order from a divide-and-conquer result (ascending,
+ * column-major), row-major [n, to − from], each with its largest-magnitude entry positive.
+ */
+function dcColumns(dc: TridiagonalEigenDC, n: number, from: number, to: number): Float64Array {
+  const k = to - from;
+  const z = new Float64Array(n * k);
+  const q = dc.vectors;
+  for (let j = 0; j < k; j++) {
+    const o = (n - 1 - (from + j)) * n;
+    let big = 0;
+    for (let i = 1; i < n; i++) if (Math.abs(q[o + i]) > Math.abs(q[o + big])) big = i;
+    const sgn = q[o + big] < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) z[i * k + j] = sgn * q[o + i];
+  }
+  return z;
+}
+
+/**
+ * Whether inverse iteration (DSTEIN-like: O(n·k) plus O(n·c²) per cluster of c close eigenvalues,
+ * with the same cluster test as {@link tridiagonalEigenvectors}) is cheaper than divide and
+ * conquer for the range [from, to): few vectors and no large cluster.
+ */
+function inverseIterationIsCheap(tri: Tridiagonal, values: Float64Array, from: number, to: number): boolean {
+  const n = tri.n;
+  const k = to - from;
+  if (k * 4 > n) return false;
+  const { d, e } = tri;
+  let tnorm = 0;
+  for (let i = 0; i < n; i++) {
+    const row = Math.abs(d[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0) + (i < n - 1 ? Math.abs(e[i]) : 0);
+    tnorm = Math.max(tnorm, row);
+  }
+  const ortol = 1e-3 * (tnorm || 1);
+  // Σ c² over the clusters inside the range, against a budget of a few n·k
+  let cost = 0;
+  let c = 1;
+  for (let j = from + 1; j < to; j++) {
+    if (values[j - 1] - values[j] > ortol) {
+      cost += c * c;
+      c = 1;
+    } else c++;
+  }
+  cost += c * c;
+  return cost <= 64 * Math.max(k, 16);
 }
 
 function checkRange(from: number, to: number, n: number): void {

@@ -42,6 +42,7 @@ export interface Kernels {
     start: number,
   ) => void;
   gram_upper: (X: number, rows: number, dim: number, G: number) => void;
+  gemm_nn: (A: number, B: number, C: number, m: number, n: number, k: number) => void;
 }
 
 let kernels: Kernels | null | undefined;
@@ -160,4 +161,39 @@ export function gramUpperWasm(k: Kernels, x: Float32Array, rows: number, dim: nu
     k.gram_upper(HEAP_BASE + gBytes + r0 * dim * 4, Math.min(128, rows - r0), dim, HEAP_BASE);
   }
   return new Float64Array(k.memory.buffer, HEAP_BASE, dim * dim).slice();
+}
+
+/**
+ * {@link Gemm} on the wasm kernels: C[m×n] = A[m×k]·B[k×n], column-major with offsets and leading
+ * dimensions (operands are copied into the module's memory compactly, ≈(mk + kn + mn) moves
+ * against 2mnk flops).
+ *
+ * @internal
+ */
+export function gemmWasm(
+  kern: Kernels,
+  m: number,
+  n: number,
+  k: number,
+  a: Float64Array,
+  aOff: number,
+  lda: number,
+  b: Float64Array,
+  bOff: number,
+  ldb: number,
+  c: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
+  if (m === 0 || n === 0) return;
+  const base = HEAP_BASE / 8;
+  const oA = base;
+  const oB = oA + m * k + ((m * k) % 2);
+  const oC = oB + k * n + ((k * n) % 2);
+  const mem = ensure(kern, (oC + m * n - base) * 8);
+  for (let p = 0; p < k; p++) mem.set(a.subarray(aOff + p * lda, aOff + p * lda + m), oA + p * m);
+  for (let j = 0; j < n; j++) mem.set(b.subarray(bOff + j * ldb, bOff + j * ldb + k), oB + j * k);
+  kern.gemm_nn(oA * 8, oB * 8, oC * 8, m, n, k);
+  const out = new Float64Array(kern.memory.buffer);
+  for (let j = 0; j < n; j++) c.set(out.subarray(oC + j * m, oC + j * m + m), cOff + j * ldc);
 }
