@@ -21,7 +21,13 @@ export {
   hashFile,
   progressBar,
 } from './download/download_file.js';
-export { createTar, type ExtractOptions, extractTar } from './download/tar.js';
+export {
+  createTar,
+  type ExtractOptions,
+  extractTar,
+  TAR_MAX_NAME_BYTES,
+  TAR_MAX_PAX_BYTES,
+} from './download/tar.js';
 // image/ and transforms/ (engineer "transforms")
 export { decodeBmp, isBmp } from './image/decode_bmp.js';
 export {
@@ -41,7 +47,7 @@ export { recordFromChw, recordFromGrey } from './image/raw_records.js';
 export { defaultCacheDir } from './io/cache_dir.js';
 // io/ and sources/ (engineer "sources")
 export { DatasetFormatError } from './io/dataset_format_error.js';
-export { type IdxArray, readIdx, writeIdx } from './io/idx.js';
+export { IDX_MAX_BYTES, type IdxArray, type ReadIdxOptions, readIdx, writeIdx } from './io/idx.js';
 export { scanJsonBytes } from './io/json_number_scanner.js';
 // loader/ (engineer "sources")
 export { DataLoader, type DataLoaderOptions } from './loader/data_loader.js';
@@ -64,12 +70,15 @@ export {
   type Cifar100Options,
   loadCifar100,
   parseCifar100Binary,
+  parseCifar100Pickle,
   readCifar100Pickle,
 } from './sources/cifar100.js';
 export { CIFAR100_CLASS_NAMES } from './sources/cifar100_class_names.js';
 export {
+  DOMAINNET_MAX_CLASSES,
   type FolderDataset,
   type FolderSourceOptions,
+  LIST_FILE_MAX_BYTES,
   type ListFilesOptions,
   loadImageFolder,
   loadListFiles,
