@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type PickleValue, writePickle } from '../testing_internal/pickle_writer.js';
+import { writeStoredZip } from '../testing_internal/stored_zip.js';
+import {
+  float32Bytes,
+  type WrittenTensor,
+  writeTorchCheckpoint,
+} from '../testing_internal/torch_checkpoint_writer.js';
 import { PickleSecurityError } from './pickle/pickle_errors.js';
 import { readTorchCheckpoint } from './torch_checkpoint.js';
 import { WeightsFormatError } from './weights_format_error.js';
@@ -76,6 +83,113 @@ describe('readTorchCheckpoint', () => {
     }
     expect(() => readTorchCheckpoint(broken, { source: 'b.pth' })).toThrow(
       /storage '7' \(golden\/data\/7\) is missing/,
+    );
+  });
+});
+
+describe('readTorchCheckpoint on hostile views (issue 14 rows 1-3)', () => {
+  const one = { '0': float32Bytes([7]) };
+  const read = (t: WrittenTensor, storages: Record<string, Uint8Array> = one, opts = {}) =>
+    readTorchCheckpoint(writeTorchCheckpoint({ 'blocks.0.w': t }, storages), { source: 'h.pth', ...opts });
+  const refused = (t: WrittenTensor, message: RegExp, storages?: Record<string, Uint8Array>, opts = {}) => {
+    let err: unknown;
+    try {
+      read(t, storages, opts);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(WeightsFormatError);
+    expect((err as Error).message).toMatch(/^h\.pth: tensor 'blocks\.0\.w'/);
+    expect((err as Error).message).toMatch(message);
+  };
+
+  it('reads the generated checkpoint itself: contiguous, transposed and stride-0 views', () => {
+    const six = { '0': float32Bytes([0, 1, 2, 3, 4, 5]) };
+    expect(
+      Array.from(read({ storage: '0', size: [2, 3], stride: [3, 1] }, six).get('blocks.0.w')!.data),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(
+      Array.from(read({ storage: '0', size: [3, 2], stride: [1, 3] }, six).get('blocks.0.w')!.data),
+    ).toEqual([0, 3, 1, 4, 2, 5]);
+    const rep = read({ storage: '0', offset: 0, size: [4], stride: [0] }).get('blocks.0.w')!;
+    expect(rep.shape).toEqual([4]);
+    expect(Array.from(rep.data)).toEqual([7, 7, 7, 7]);
+    expect(read({ storage: '0', size: [0, 5], stride: [5, 1] }).get('blocks.0.w')!.data.length).toBe(0);
+  });
+
+  it('row 1: negative sizes and strides on a 1-element storage never read past the storage', () => {
+    refused(
+      { storage: '0', size: [-1, -1900], stride: [-1900, 1] },
+      /dimension 0 has size -1 and stride -1900, expected non-negative integers/,
+    );
+  });
+
+  it('row 2: a stride-0 view claiming 2^30 elements of a 1-element storage is refused before allocating', () => {
+    const pth = writeTorchCheckpoint({ 'blocks.0.w': { storage: '0', size: [2 ** 30], stride: [0] } }, one);
+    expect(pth.length).toBeLessThan(1024);
+    refused(
+      { storage: '0', size: [2 ** 30], stride: [0] },
+      /would take 4294967296 bytes as float32, above maxTensorBytes \(2147483648\)/,
+    );
+    refused({ storage: '0', size: [2 ** 30], stride: [0] }, /above maxTensorBytes \(1024\)/, one, {
+      maxTensorBytes: 1024,
+      maxTotalBytes: Infinity,
+    });
+    // an explicit, larger limit lets a trusted file through
+    expect(
+      read({ storage: '0', size: [1000], stride: [0] }, one, { maxTotalBytes: 4000 }).get('blocks.0.w')!.data
+        .length,
+    ).toBe(1000);
+    refused({ storage: '0', size: [1001], stride: [0] }, /above maxTotalBytes \(4000;/, one, {
+      maxTotalBytes: 4000,
+    });
+  });
+
+  it('row 3: huge shapes, negative strides, NaN or string sizes and offsets, fractional shapes', () => {
+    refused(
+      { storage: '0', size: [2 ** 20, 2 ** 20], stride: [2 ** 20, 1] },
+      /reaches element 1099511627775 of storage '0', which has 1 elements/,
+    );
+    refused({ storage: '0', size: [2 ** 20, 2 ** 20], stride: [0, 0] }, /above maxTensorBytes/);
+    refused(
+      { storage: '0', size: [2], stride: [-1] },
+      /dimension 0 has size 2 and stride -1, expected non-negative integers/,
+    );
+    refused(
+      { storage: '0', storageSize: Number.NaN, size: [1], stride: [1] },
+      /storage '0' declares size NaN, expected a non-negative integer element count/,
+    );
+    refused(
+      { storage: '0', storageSize: 'many', size: [1], stride: [1] },
+      /storage '0' declares size 'many'/,
+    );
+    refused(
+      { storage: '0', storageSize: 1000, size: [1], stride: [1] },
+      /storage '0' has 4 bytes, expected 4000 \(1000 × float32\): truncated/,
+    );
+    refused(
+      { storage: '0', offset: Number.NaN, size: [64], stride: [0] },
+      /storage offset NaN, expected a non-negative integer/,
+    );
+    refused({ storage: '0', size: [1.5], stride: [1] }, /dimension 0 has size 1.5/);
+    refused({ storage: '0', size: [1, 1], stride: [1] }, /expected two tuples of the same length/);
+    refused({ storage: '0', size: 'x', stride: [1] }, /size 'x' and stride a tuple of 1/);
+    refused(
+      { storage: '0', size: [2 ** 30, 2 ** 30, 2 ** 30], stride: [0, 0, 0] },
+      /more than 2\^53 elements/,
+    );
+    refused(
+      { storage: '0', offset: 1, size: [1], stride: [1] },
+      /reaches element 1 of storage '0', which has 1 elements/,
+    );
+  });
+
+  it('names a tensor stored under a non-string key and an unexpected persistent id', () => {
+    const bytes = writeStoredZip([
+      ['a/data.pkl', writePickle(new Map<PickleValue, PickleValue>([[{ $persid: [1, 2] }, 1]]))],
+    ]);
+    expect(() => readTorchCheckpoint(bytes, { source: 'p.pth' })).toThrow(
+      /^p\.pth: unexpected persistent id a tuple of 2, expected \('storage', type, key, location, size\)/,
     );
   });
 });

@@ -48,9 +48,11 @@ class Storage {
     readonly key: string,
     readonly dtype: TorchDtype,
     readonly itemSize: number,
-    /** Declared element count, validated against the bytes present. */
+    /** Declared element count, validated against the bytes present (0 when `problem` is set). */
     readonly numel: number,
     readonly bytes: Uint8Array,
+    /** Why the storage cannot be used; reported with the name of the first tensor that uses it. */
+    readonly problem?: string,
   ) {}
 }
 
@@ -189,7 +191,7 @@ export function readTorchCheckpoint(
       );
     const cached = storages.get(key);
     if (cached) {
-      if (cached.dtype !== spec[0] || cached.numel !== numel) {
+      if (cached.dtype !== spec[0] || (!cached.problem && cached.numel !== numel)) {
         throw new WeightsFormatError(
           `${source}: storage '${key}' is declared twice, as ${cached.numel} × ${cached.dtype} and as ${describeValue(numel)} × ${spec[0]}`,
         );
@@ -201,17 +203,15 @@ export function readTorchCheckpoint(
       throw new WeightsFormatError(
         `${source}: storage '${key}' (${prefix}data/${key}) is missing from the archive`,
       );
+    let problem: string | undefined;
     if (!isIndex(numel)) {
-      throw new WeightsFormatError(
-        `${source}: storage '${key}' declares size ${describeValue(numel)}, expected a non-negative integer element count`,
-      );
+      problem = `storage '${key}' declares size ${describeValue(numel)}, expected a non-negative integer element count`;
+    } else if (entry.data.length < numel * spec[1]) {
+      problem = `storage '${key}' has ${entry.data.length} bytes, expected ${numel * spec[1]} (${numel} × ${spec[0]}): truncated`;
     }
-    if (entry.data.length < numel * spec[1]) {
-      throw new WeightsFormatError(
-        `${source}: storage '${key}' has ${entry.data.length} bytes, expected ${numel * spec[1]} (${numel} × ${spec[0]}): truncated`,
-      );
-    }
-    const s = new Storage(key, spec[0], spec[1], numel, entry.data);
+    const s = problem
+      ? new Storage(key, spec[0], spec[1], 0, entry.data, problem)
+      : new Storage(key, spec[0], spec[1], numel as number, entry.data);
     storages.set(key, s);
     return s;
   };
@@ -268,7 +268,7 @@ export function readTorchCheckpoint(
     totalBytes += tensorBytes;
     if (totalBytes > maxTotalBytes) {
       throw new WeightsFormatError(
-        `${source}: tensor '${name}' (shape [${t.shape}]) brings the float32 output to ${totalBytes} bytes, above maxTotalBytes (${maxTotalBytes}, by default 8 × the file size + 1 MiB); raise the option only for a trusted file`,
+        `${source}: tensor '${name}' (shape [${t.shape}]) brings the float32 output to ${totalBytes} bytes, above maxTotalBytes (${maxTotalBytes}; the default is 8 × the file size + 1 MiB); raise the option only for a trusted file`,
       );
     }
     out.set(name, materialise(t));
@@ -321,6 +321,7 @@ function validate(t: TensorRef, name: string, source: string): ValidTensor {
   if (!(storage instanceof Storage)) {
     throw new WeightsFormatError(`${where}: rebuilt from ${describeValue(storage)}, expected a storage`);
   }
+  if (storage.problem) throw new WeightsFormatError(`${where}: ${storage.problem}`);
   if (!Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length) {
     throw new WeightsFormatError(
       `${where}: size ${describeValue(size)} and stride ${describeValue(stride)}, expected two tuples of the same length`,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type PickleValue, writePickle } from '../../testing_internal/pickle_writer.js';
 import { BASIC_PICKLE_GLOBALS } from './basic_pickle_globals.js';
 import { NUMPY_PICKLE_GLOBALS, ndarrayToTypedArray, PickledNdarray } from './numpy_pickle_globals.js';
-import { PickleFormatError, PickleSecurityError } from './pickle_errors.js';
+import { PickleFormatError, PickleLimitError, PickleSecurityError } from './pickle_errors.js';
 import { PICKLE_STATE, PickleGlobalRef, unpickle } from './unpickle.js';
 
 const list = (a: ArrayLike<number | bigint>): Array<number | bigint> => Array.from(a);
@@ -182,5 +183,175 @@ describe('unpickle', () => {
     }) as Map<number, number> & { [PICKLE_STATE]?: unknown };
     expect(od.size).toBe(0);
     expect(od[PICKLE_STATE]).toEqual(new Map([[1, 2]]));
+  });
+});
+
+describe('unpickle on hostile input (issue 14 rows 4, 5, 19)', () => {
+  const caught = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    throw new Error('expected an error');
+  };
+  const long4 = (raw: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(2 + 5 + raw.length + 1);
+    out.set([0x80, 2, 0x8b]);
+    new DataView(out.buffer).setUint32(3, raw.length, true);
+    out.set(raw, 7);
+    out[out.length - 1] = 0x2e;
+    return out;
+  };
+  /** Python's decode_long, one byte at a time: the obviously-correct reference. */
+  const slowDecode = (raw: Uint8Array): bigint => {
+    let v = 0n;
+    for (let i = raw.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(raw[i]);
+    return raw.length && raw[raw.length - 1] & 0x80 ? v - (1n << BigInt(8 * raw.length)) : v;
+  };
+
+  it('row 4: decodes LONG1/LONG4 integers like Python and refuses one longer than maxLongBytes', () => {
+    const pyInt = (v: bigint) =>
+      v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    for (const len of [0, 1, 6, 7, 8, 9, 33, 1000]) {
+      for (const top of [0x00, 0x7f, 0x80, 0xff]) {
+        const raw = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) & 0xff);
+        if (len) raw[len - 1] = top;
+        expect(unpickle(long4(raw), { globals: {} })).toBe(pyInt(slowDecode(raw)));
+      }
+    }
+    // at the bound: 0x00.. 0x01 is 2^(8·(len-1)); all 0xff is -1
+    const max = new Uint8Array(65536);
+    max[65535] = 1;
+    expect(unpickle(long4(max), { globals: {} })).toBe(1n << BigInt(8 * 65535));
+    expect(unpickle(long4(max.fill(0xff)), { globals: {} })).toBe(-1);
+    const e = caught(() =>
+      unpickle(long4(new Uint8Array(200 * 1024).fill(0x5a)), { globals: {}, source: 'big.pkl' }),
+    );
+    expect(e).toBeInstanceOf(PickleLimitError);
+    expect(e).toBeInstanceOf(PickleFormatError);
+    expect((e as PickleLimitError).limit).toBe('maxLongBytes');
+    expect((e as Error).message).toBe(
+      'big.pkl: byte 2: LONG4: integer of 204800 bytes exceeds limits.maxLongBytes (65536); raise it in the unpickle options only for a trusted file',
+    );
+    // the bound is an option
+    expect(
+      unpickle(long4(new Uint8Array(200 * 1024).fill(0xff)), {
+        globals: {},
+        limits: { maxLongBytes: 2 ** 20 },
+      }),
+    ).toBe(-1);
+  });
+
+  it('row 5: 50 MB of MARK, a flood of dicts or memo entries stop at a named bound', () => {
+    const flood = (op: number[], bytes: number): Uint8Array => {
+      const out = new Uint8Array(bytes);
+      out.set([0x80, 2, ...op]);
+      for (let have = op.length; 2 + have < bytes; have *= 2) out.copyWithin(2 + have, 2, 2 + have);
+      return out;
+    };
+    const marks = caught(() => unpickle(flood([0x28], 50_000_000), { globals: {}, source: 'marks.pkl' }));
+    expect(marks).toBeInstanceOf(PickleLimitError);
+    expect((marks as PickleLimitError).limit).toBe('maxStackItems');
+    expect((marks as Error).message).toMatch(
+      /^marks\.pkl: byte 1048578: MARK: more than 1048576 values on the stack exceeds limits\.maxStackItems/,
+    );
+    // EMPTY_DICT POP: the stack stays flat, but every dict counts against maxObjects
+    const dicts = caught(() =>
+      unpickle(flood([0x7d, 0x30], 100_000), { globals: {}, limits: { maxObjects: 10_000 } }),
+    );
+    expect((dicts as PickleLimitError).limit).toBe('maxObjects');
+    // NONE MEMOIZE POP: a memo entry per 3 bytes
+    const memo = caught(() =>
+      unpickle(flood([0x4e, 0x94, 0x30], 100_000), { globals: {}, limits: { maxMemoEntries: 10_000 } }),
+    );
+    expect((memo as PickleLimitError).limit).toBe('maxMemoEntries');
+    expect((memo as Error).message).toMatch(
+      /MEMOIZE: more than 10000 memo entries exceeds limits\.maxMemoEntries \(10000\)/,
+    );
+    // smaller bounds apply as given; within them the same input shape decodes
+    const deep = new Uint8Array([0x80, 2, ...Array(50).fill(0x5d), ...Array(49).fill(0x61), 0x2e]);
+    let v = unpickle(deep, { globals: {}, limits: { maxStackItems: 50 } }) as unknown[];
+    for (let d = 0; d < 49; d++) v = v[0] as unknown[];
+    expect(v).toEqual([]);
+    expect(
+      (caught(() => unpickle(deep, { globals: {}, limits: { maxStackItems: 49 } })) as PickleLimitError)
+        .limit,
+    ).toBe('maxStackItems');
+  });
+
+  it('row 19: loads a CIFAR-100 pickle re-saved by Python 3 at protocol 2 (_codecs.encode, latin-1)', () => {
+    const batch = unpickle(fixture('py3_resaved_cifar_p2.pkl'), {
+      globals: NUMPY_PICKLE_GLOBALS,
+      source: 'train',
+    }) as Map<unknown, unknown>;
+    const keys = [...batch.keys()].map((k) => new TextDecoder('latin1').decode(k as Uint8Array));
+    expect(keys).toEqual(['filenames', 'batch_label', 'fine_labels', 'coarse_labels', 'data']);
+    const get = (name: string) =>
+      [...batch].find(([k]) => new TextDecoder('latin1').decode(k as Uint8Array) === name)![1];
+    const data = get('data') as PickledNdarray;
+    expect(data.shape).toEqual([2, 6]);
+    expect(list(ndarrayToTypedArray(data))).toEqual([0, 1, 2, 250, 254, 255, 7, 8, 9, 10, 11, 12]);
+    expect(get('fine_labels')).toEqual([19, 29]);
+    expect(new TextDecoder().decode(get('batch_label') as Uint8Array)).toBe('training batch 1 of 1');
+    expect(new TextDecoder().decode((get('filenames') as Uint8Array[])[1])).toBe('stegosaurus_s_000125.png');
+  });
+
+  it('row 19: allows _codecs.encode only with latin-1; other encodings stay a PickleSecurityError', () => {
+    const call = (...args: PickleValue[]) => writePickle({ $reduce: [{ $global: '_codecs.encode' }, args] });
+    expect(
+      Array.from(unpickle(call('\u00ff\u0000A', 'latin1'), { globals: BASIC_PICKLE_GLOBALS }) as Uint8Array),
+    ).toEqual([255, 0, 65]);
+    expect(
+      Array.from(unpickle(call('A', 'latin-1'), { globals: NUMPY_PICKLE_GLOBALS }) as Uint8Array),
+    ).toEqual([65]);
+    for (const args of [
+      ['A', 'utf-8'],
+      ['A', 'rot13'],
+      ['A'],
+      ['A', 'latin1', 'strict'],
+      ['A', 5],
+    ] as PickleValue[][]) {
+      const e = caught(() => unpickle(call(...args), { globals: BASIC_PICKLE_GLOBALS, source: 'c.pkl' }));
+      expect(e).toBeInstanceOf(PickleSecurityError);
+      expect((e as PickleSecurityError).globalName).toBe('_codecs.encode');
+      expect((e as PickleSecurityError).offset).toBeGreaterThan(0);
+      expect((e as Error).message).toMatch(
+        /^c\.pkl: byte \d+: global '_codecs\.encode' is only allowed as _codecs\.encode\(str, 'latin1'\)/,
+      );
+    }
+    expect(() => unpickle(call('\u2603', 'latin1'), { globals: BASIC_PICKLE_GLOBALS })).toThrow(
+      PickleFormatError,
+    );
+    // b'' at protocol 2 is builtins.bytes() (written __builtin__.bytes by Python 3 for protocol 2)
+    expect(
+      unpickle(writePickle({ $reduce: [{ $global: '__builtin__.bytes' }, []] }), {
+        globals: BASIC_PICKLE_GLOBALS,
+      }),
+    ).toEqual(new Uint8Array(0));
+  });
+
+  it('turns errors of setState and persistentLoad into named errors', () => {
+    // numpy _reconstruct then BUILD with a state that is not an ndarray state tuple
+    const bad = writePickle({
+      $raw: [
+        ...writePickle({ $reduce: [{ $global: 'numpy.core.multiarray._reconstruct' }, []] }).subarray(2, -1),
+        0x4b,
+        1,
+        0x62,
+      ],
+    });
+    expect(() => unpickle(bad, { globals: NUMPY_PICKLE_GLOBALS, source: 'n.pkl' })).toThrow(
+      /^n\.pkl: byte \d+: BUILD of object failed: ndarray state is not a tuple/,
+    );
+    const pid = writePickle({ $persid: 1 });
+    expect(() =>
+      unpickle(pid, {
+        globals: {},
+        persistentLoad: () => {
+          throw new TypeError('boom');
+        },
+      }),
+    ).toThrow(/BINPERSID: persistentLoad failed: boom/);
   });
 });
