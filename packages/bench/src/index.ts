@@ -1,5 +1,5 @@
 /**
- * `@mamba-cl/bench`: the `mamba-cl` CLI app (private). Benchmark presets, run folders, reports,
+ * `mamba-cl` (npm package and command): the Mamba-CL CLI app. Benchmark presets, run folders, reports,
  * SVG plots, progress rendering and the perf runner, exported for tests and scripts.
  *
  * @module

@@ -76,7 +76,7 @@ const PACKAGES = [
   '@mamba-cl/nullspace',
   '@mamba-cl/datasets',
   '@mamba-cl/cl-trainer',
-  '@mamba-cl/bench',
+  'mamba-cl',
   '@tensorflow/tfjs-core',
 ] as const;
 

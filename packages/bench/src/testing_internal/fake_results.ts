@@ -58,7 +58,7 @@ export function fakeManifest(seed = 2024): RunManifest {
     classOrder: [4, 1, 0, 5, 3, 2],
     backend: { name: 'cpu', attempts: [{ name: 'cpu', ok: true, reason: 'active' }] },
     checkpoint: { path: '/tmp/x.safetensors', sha256: 'ab'.repeat(32), origin: 'test' },
-    packages: { '@mamba-cl/bench': '0.0.0' },
+    packages: { 'mamba-cl': '0.0.0' },
     machine: machineInfo(),
     argv: ['run', 'default'],
     startedAt: '2026-01-01T00:00:00.000Z',
