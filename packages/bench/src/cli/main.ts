@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CliError } from './cli_error.js';
 import { HELP } from './help.js';
 import { listCommand } from './list_command.js';
@@ -31,6 +32,12 @@ export async function main(
       case '--help':
         log(HELP.main());
         return command === undefined ? 2 : 0;
+      case '-v':
+      case '--version': {
+        const pkg = new URL('../../package.json', import.meta.url); // from src/cli and dist/cli alike
+        log((JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version);
+        return 0;
+      }
       case 'help': {
         const topic = rest[0];
         if (topic === undefined) log(HELP.main());
