@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PickleSecurityError } from '@mamba-cl/ssm-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetFormatError } from '../io/dataset_format_error.js';
-import { loadCifar100, parseCifar100Binary, readCifar100Pickle } from './cifar100.js';
+import { loadCifar100, parseCifar100Binary, parseCifar100Pickle, readCifar100Pickle } from './cifar100.js';
 
 const FIXTURES = new URL('../../fixtures/cifar-100-python/', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'cifar-test-'));
@@ -139,5 +139,99 @@ describe('CIFAR-100 hostile and re-saved files', () => {
       new RegExp(`^${join(root, 'cifar-100-binary', 'train.bin')}: cannot read CIFAR-100 file \\(ENOENT`),
     );
     expect(() => readCifar100Pickle(join(dir, 'nope'))).toThrow(DatasetFormatError);
+  });
+});
+
+/** A minimal protocol-2 pickle writer for CIFAR-style batches (numpy 1.x globals, as in the originals). */
+function cifarPickle(batch: { n: number; dataBytes: number; fine: number[]; coarse?: number[] }): Uint8Array {
+  const out: number[] = [0x80, 0x02];
+  const op = (...b: number[]) => out.push(...b);
+  const u32 = (v: number) => op(v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255);
+  const str = (s: string) => {
+    const b = Buffer.from(s, 'utf8');
+    op(0x58); // BINUNICODE
+    u32(b.length);
+    for (const x of b) op(x);
+  };
+  const global = (mod: string, name: string) => {
+    op(0x63); // GLOBAL
+    for (const x of Buffer.from(`${mod}\n${name}\n`)) op(x);
+  };
+  const int = (v: number) => {
+    op(0x4a); // BININT
+    u32(v);
+  };
+  const list = (xs: number[]) => {
+    op(0x5d, 0x28); // EMPTY_LIST MARK
+    for (const x of xs) int(x);
+    op(0x65); // APPENDS
+  };
+  op(0x7d, 0x28); // EMPTY_DICT MARK
+  str('data');
+  global('numpy.core.multiarray', '_reconstruct');
+  global('numpy', 'ndarray');
+  op(0x28);
+  int(0);
+  op(0x74, 0x43, 1, 0x62, 0x87, 0x52); // TUPLE, SHORT_BINBYTES 'b', TUPLE3, REDUCE
+  op(0x28);
+  int(1);
+  op(0x28);
+  int(batch.n);
+  int(3072);
+  op(0x74); // shape tuple
+  global('numpy', 'dtype');
+  op(0x28);
+  str('u1');
+  int(0);
+  int(1);
+  op(0x74, 0x52, 0x28); // TUPLE REDUCE, then the dtype state
+  int(3);
+  str('|');
+  op(0x4e, 0x4e, 0x4e); // None None None
+  int(-1);
+  int(-1);
+  int(0);
+  op(0x74, 0x62, 0x89, 0x42); // TUPLE BUILD, NEWFALSE, BINBYTES
+  u32(batch.dataBytes);
+  for (let i = 0; i < batch.dataBytes; i++) op(i & 255);
+  op(0x74, 0x62); // state TUPLE, BUILD
+  str('fine_labels');
+  list(batch.fine);
+  if (batch.coarse) {
+    str('coarse_labels');
+    list(batch.coarse);
+  }
+  op(0x75, 0x2e); // SETITEMS STOP
+  return Uint8Array.from(out);
+}
+
+describe('CIFAR-100 pickle record checks', () => {
+  it('reads a generated batch, then refuses inconsistent sizes, counts and labels', () => {
+    const ok = parseCifar100Pickle(
+      cifarPickle({ n: 2, dataBytes: 6144, fine: [5, 99], coarse: [0, 19] }),
+      'ok',
+    );
+    expect(Array.from(ok.labels)).toEqual([5, 99]);
+    expect(ok.pixels[3073]).toBe(3073 & 255);
+    expect(() =>
+      parseCifar100Pickle(cifarPickle({ n: 3, dataBytes: 6144, fine: [1, 2, 3] }), 'short'),
+    ).toThrow("short: key 'data' holds 6144 bytes for shape [3,3072], expected 9216 (truncated or corrupt)");
+    expect(() => parseCifar100Pickle(cifarPickle({ n: 2, dataBytes: 6144, fine: [1] }), 'few')).toThrow(
+      "few: key 'fine_labels' has 1 entries, expected a list of 2 (one per image)",
+    );
+    expect(() => parseCifar100Pickle(cifarPickle({ n: 2, dataBytes: 6144, fine: [1, 100] }), 'big')).toThrow(
+      'big: fine_labels[1] = 100, expected 0..99',
+    );
+    expect(() => parseCifar100Pickle(cifarPickle({ n: 2, dataBytes: 6144, fine: [1, -1] }), 'neg')).toThrow(
+      'neg: fine_labels[1] = -1, expected 0..99',
+    );
+    expect(() =>
+      parseCifar100Pickle(cifarPickle({ n: 2, dataBytes: 6144, fine: [1, 2], coarse: [0, 20] }), 'coarse'),
+    ).toThrow('coarse: coarse_labels[1] = 20, expected 0..19');
+    // a BINBYTES length larger than the file: refused by the unpickler before allocating
+    const lying = cifarPickle({ n: 2, dataBytes: 6144, fine: [1, 2] });
+    const at = Buffer.from(lying).indexOf(Buffer.from([0x89, 0x42])) + 2;
+    Buffer.from(lying.buffer).writeUInt32LE(0x7fff_ffff, at);
+    expect(() => parseCifar100Pickle(lying, 'lying')).toThrow(DatasetFormatError);
   });
 });
