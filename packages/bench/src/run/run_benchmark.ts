@@ -63,7 +63,7 @@ function emptyMatrix(T: number): number[][] {
  *
  * **Details**
  * Per seed: the backend is chosen once (`selectBackend`), the checkpoint resolved (`--weights`,
- * or the embedded default's cached MNIST pretraining), the class order and task stream built, then
+ * or the embedded default's cached pretraining), the class order and task stream built, then
  * each strategy starts from the same checkpoint and runs through `ContinualTrainer` with a
  * checkpoint folder inside the run folder. `results.json` is rewritten after every evaluation, so a
  * killed run can be reported and resumed (`--resume <dir>`: finished strategies are skipped, an
@@ -101,7 +101,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
     emit({
       type: 'phase',
       phase: 'weights',
-      message: `looking for the MNIST-pretrained ${plan.model} in ${plan.cacheDir}`,
+      message: `looking for the ${preset.weights.dataset}-pretrained ${plan.model} in ${plan.cacheDir}`,
     });
     const r = await ensurePretrained(config, preset.weights, {
       cacheDir: plan.cacheDir,
@@ -115,8 +115,8 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
       path: r.path,
       sha256: await sha256File(r.path),
       origin: r.created
-        ? `pretrained on MNIST in this run (test accuracy ${r.accuracy?.toFixed(2)}%)`
-        : 'cached MNIST pretraining',
+        ? `pretrained on ${preset.weights.dataset} in this run (held-out accuracy ${r.accuracy?.toFixed(2)}%)`
+        : `cached ${preset.weights.dataset} pretraining`,
     };
   }
 

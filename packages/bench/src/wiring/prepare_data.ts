@@ -15,7 +15,7 @@ import {
 } from '@mamba-cl/datasets';
 import { dataLayoutOf } from '../cli/run_plan.js';
 import type { BenchmarkPreset, TrainSettings } from '../presets/benchmark_preset.js';
-import { limitPerClass } from './limit_per_class.js';
+import { heldOutPartition, limitPerClass } from './limit_per_class.js';
 
 /**
  * The data of one run: the task stream the trainer reads, and what the run folder records.
@@ -75,6 +75,52 @@ export function loadBenchmarkSource(
         `${root}: no known ${dataset} layout (${existsSync(root) ? 'folder exists' : 'missing'})`,
       );
   }
+}
+
+/**
+ * The source the tasks of a benchmark read, after the embedded default's held-out images are taken
+ * out of its training split.
+ *
+ * **Details**
+ * When the preset pretrains on its own data set (`weights: { kind: 'pretrain', dataset: <the
+ * preset's> }`), the pretraining pool (the last `perClass` images of each class) and the validation
+ * images (the `validationPerClass` before them) leave the training split ({@link heldOutPartition}),
+ * so no task ever trains on them. With `evaluateOn: 'validation'` the tasks are evaluated on those
+ * validation images instead of the test split (how the default's hyper-parameters were chosen).
+ * Any other preset reads the source unchanged.
+ *
+ * @param preset - the benchmark
+ * @param source - the loaded data set
+ * @returns the source to split into tasks, and a note for the run's data description
+ * @category Runs
+ */
+export function heldOutSource(
+  preset: BenchmarkPreset,
+  source: ImageSource,
+): { source: ImageSource; note: string } {
+  const w = preset.weights;
+  if (w.kind !== 'pretrain' || w.dataset !== preset.dataset) {
+    if (preset.evaluateOn === 'validation') {
+      throw new Error(
+        `${preset.id}: evaluateOn 'validation' needs validation images held out of the training split (weights: pretrain on ${preset.dataset} with validationPerClass)`,
+      );
+    }
+    return { source, note: '' };
+  }
+  const V = w.validationPerClass ?? 0;
+  const part = heldOutPartition(source.train, { pretrainPerClass: w.perClass, validationPerClass: V });
+  const onValidation = preset.evaluateOn === 'validation';
+  if (onValidation && V === 0) {
+    throw new Error(`${preset.id}: evaluateOn 'validation' but weights.validationPerClass is 0`);
+  }
+  return {
+    source: { ...source, train: part.continual, val: onValidation ? part.validation : source.val },
+    note:
+      `; the last ${w.perClass} training images of each class pretrain the backbone and the ${V} before them are held out for validation (never used by the tasks)` +
+      (onValidation
+        ? '; evaluated on those validation images, not on the test split'
+        : '; evaluated on the test split'),
+  };
 }
 
 /** Pipeline options that make a paper pipeline produce images of the model's size. */
@@ -137,7 +183,8 @@ export async function prepareData(
       `${preset.id}: the data has ${source.classNames.length} classes, expected ${preset.numClasses}${options.dataRoot ? ` (data root ${options.dataRoot})` : ''}`,
     );
   }
-  const split = splitTasks(source, { numTasks: preset.numTasks, seed: options.seed });
+  const held = heldOutSource(preset, source);
+  const split = splitTasks(held.source, { numTasks: preset.numTasks, seed: options.seed });
   const tasks: Task[] = split.tasks.slice(0, options.limitTasks ?? split.tasks.length);
   const t = options.train;
   const train = tasks.map((task) => limitPerClass(task.train, t.limitTrainPerClass));
@@ -187,7 +234,7 @@ export async function prepareData(
     return {
       ...common,
       stream: limitSteps(stream, maxSteps),
-      description: `${source.name} (npm), decoded in memory`,
+      description: `${source.name} (npm), decoded in memory${held.note}`,
     };
   }
   const workers = options.workers ?? 0;
