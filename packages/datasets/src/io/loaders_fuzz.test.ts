@@ -104,8 +104,12 @@ function mutate(input: Uint8Array, ms: readonly Mutation[], headerBias: boolean)
 const RAW_ERRORS =
   /Maximum call stack|Invalid array length|Invalid typed array length|Array buffer allocation failed|Cannot create a (Buffer|string) larger/;
 
+/** How many cases so far ended in a (named) error. */
+let rejected = 0;
+
 /** A named project error, not one wrapping a raw engine error. */
 function expectNamed(e: unknown, ...classes: (new (...a: never[]) => Error)[]): void {
+  rejected++;
   const ok = classes.some((C) => e instanceof C);
   if (!ok)
     throw new Error(`expected a named error (${classes.map((c) => c.name).join(', ')}), got ${String(e)}`);
@@ -121,14 +125,20 @@ function fuzzSync(
 ): void {
   const base = process.memoryUsage().arrayBuffers;
   let peak = 0;
+  let cases = 0;
+  const before = rejected;
   fc.assert(
     fc.property(mutations, (ms) => {
+      cases++;
       check(mutate(valid, ms, headerBias));
       peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
     }),
     { seed: SEED, numRuns: runs },
   );
   expect(peak).toBeLessThan(MEMORY_BOUND);
+  // the mutations reach both outcomes: some inputs still load, others are refused
+  expect(rejected - before).toBeGreaterThan(0);
+  expect(cases - (rejected - before)).toBeGreaterThan(0);
 }
 
 describe('mutation fuzzing of the dataset loaders', () => {
@@ -272,11 +282,19 @@ describe('mutation fuzzing of the dataset loaders', () => {
     let n = 0;
     const base = process.memoryUsage().arrayBuffers;
     let peak = 0;
-    const run = async (bytes: Uint8Array, gz: boolean) => {
+    const gzipped = gzipSync(tar);
+    /** 'tar': mutated tar; 'gz': mutated tar, gzipped; 'gz-bytes': the gzip bytes mutated. */
+    const run = async (ms: Mutation[], form: 'tar' | 'gz' | 'gz-bytes') => {
       const id = n++;
-      const archive = join(dir, `a${id}.tar${gz ? '.gz' : ''}`);
+      const archive = join(dir, `a${id}.tar${form === 'tar' ? '' : '.gz'}`);
       const dest = join(dir, `x${id}`);
-      writeFileSync(archive, gz ? gzipSync(bytes) : bytes);
+      const bytes =
+        form === 'tar'
+          ? mutate(tar, ms, false)
+          : form === 'gz'
+            ? gzipSync(mutate(tar, ms, false))
+            : mutate(gzipped, ms, true);
+      writeFileSync(archive, bytes);
       try {
         const written = await extractTar(archive, dest, { maxBytes: 2 ** 20 });
         for (const p of written) expect(resolve(p).startsWith(resolve(dest) + sep)).toBe(true);
@@ -289,11 +307,14 @@ describe('mutation fuzzing of the dataset loaders', () => {
       }
       peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
     };
+    const before = rejected;
     await fc.assert(
-      fc.asyncProperty(mutations, fc.boolean(), async (ms, gz) => run(mutate(tar, ms, false), gz)),
+      fc.asyncProperty(mutations, fc.constantFrom('tar' as const, 'gz' as const, 'gz-bytes' as const), run),
       { seed: SEED, numRuns: RUNS },
     );
     expect(peak).toBeLessThan(MEMORY_BOUND);
+    expect(rejected - before).toBeGreaterThan(0);
+    expect(n - (rejected - before)).toBeGreaterThan(0);
   });
 
   it('list files: entries inside the root with labels in range, or DatasetFormatError', () => {
