@@ -4,6 +4,6 @@
  *
  * @module
  */
-export { type EigenPerfOptions, runEigenPerf } from './perf/eigen_perf.js';
+export { type EigenPerfOptions, type EigenSpectrum, runEigenPerf } from './perf/eigen_perf.js';
 export type { PerfReport, PerfRow } from './perf/perf_report.js';
 export { type ProjectorPerfOptions, runProjectorPerf } from './perf/projector_perf.js';

@@ -21,6 +21,13 @@ export interface SymmetricEigenOptions {
    * 'js' (the plain TypeScript reference).
    */
   readonly kernels?: 'wasm' | 'js';
+  /**
+   * Eigenvectors of the tridiagonal matrix: 'divide-and-conquer', 'inverse-iteration' (the
+   * solver's method before divide and conquer: fast for a few vectors, O(n·c²) per cluster of c
+   * close eigenvalues), or 'auto' (default: inverse iteration only for a narrow range without a
+   * large cluster).
+   */
+  readonly method?: 'auto' | 'divide-and-conquer' | 'inverse-iteration';
 }
 
 /** Result of {@link symmetricEigen}. @category Eigen */
@@ -77,7 +84,7 @@ export function symmetricEigen(
   options: SymmetricEigenOptions = {},
 ): SymmetricEigenResult {
   const req = options.vectors ?? 'all';
-  if (req === 'all') {
+  if (req === 'all' && options.method !== 'inverse-iteration') {
     // all vectors: divide and conquer gives the eigenvalues too (no separate QL pass)
     const { tri, wasm } = reduce(a, n, options);
     const dc = tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm));
@@ -86,7 +93,8 @@ export function symmetricEigen(
   }
   const dec = eigenDecompose(a, n, options);
   if (req === 'none') return { values: dec.values, from: 0, to: 0 };
-  return { values: dec.values, vectors: dec.vectors(req.from, req.to), from: req.from, to: req.to };
+  const [from, to] = req === 'all' ? [0, n] : [req.from, req.to];
+  return { values: dec.values, vectors: dec.vectors(from, to), from, to };
 }
 
 /**
@@ -114,7 +122,8 @@ export interface EigenDecomposition {
  * of eigenvectors (used by {@link buildProjector} to choose the smaller side after thresholding).
  *
  * **Details**
- * Same algorithm and accuracy as {@link symmetricEigen}; `options.vectors` is ignored.
+ * Same algorithm and accuracy as {@link symmetricEigen}; `options.vectors` is ignored. A divide
+ * and conquer result is kept for later calls.
  *
  * @param a - symmetric matrix, shape [n, n], row-major (upper triangle read, not modified)
  * @param n - order
@@ -142,7 +151,11 @@ export function eigenDecompose(
       checkRange(from, to, n);
       const k = to - from;
       let z: Float64Array;
-      if (dc === undefined && inverseIterationIsCheap(tri, values, from, to)) {
+      const method = options.method ?? 'auto';
+      const inverse =
+        method === 'inverse-iteration' ||
+        (method === 'auto' && dc === undefined && inverseIterationIsCheap(tri, values, from, to));
+      if (inverse) {
         const zc = tridiagonalEigenvectors(tri.d, tri.e, values.subarray(from, to));
         z = new Float64Array(n * k);
         for (let j = 0; j < k; j++) {

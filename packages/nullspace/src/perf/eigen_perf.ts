@@ -1,19 +1,35 @@
-import { eigenDecompose } from '../eigen/symmetric_eigen.js';
-import { eigenKernels } from '../eigen/wasm/eigen_wasm.js';
+import { addGram } from '../covariance/gram.js';
+import { eigenDecompose, type SymmetricEigenOptions, symmetricEigen } from '../eigen/symmetric_eigen.js';
+import { gemmJs } from '../eigen/tridiagonal_dc.js';
+import { eigenKernels, gemmWasm, type Kernels } from '../eigen/wasm/eigen_wasm.js';
 import { mulberry32, randn } from '../internal/random.js';
+import { buildProjector } from '../projector/build_projector.js';
 import { timeNumpyEigh } from './numpy_eigh.js';
 import type { PerfReport, PerfRow } from './perf_report.js';
 
+/** A matrix of the eigen benchmark suite. @category Perf */
+export type EigenSpectrum =
+  | 'gaussian'
+  | 'covariance'
+  | 'rank-n/10'
+  | 'rank-n/100'
+  | 'decaying-k^-2'
+  | { readonly name: string; readonly matrix: Float64Array; readonly n: number };
+
 /** Options of {@link runEigenPerf}. @category Perf */
 export interface EigenPerfOptions {
-  /** Orders to time; default [384, 1024, 2048]. */
+  /** Orders to time; default [1024, 2048]. */
   readonly sizes?: readonly number[];
-  /** Best of this many runs; default 2. */
+  /** Matrices; default every built-in spectrum. Custom matrices (a saved feature covariance) run at their own n. */
+  readonly spectra?: readonly EigenSpectrum[];
+  /** Best of this many runs; default 1. */
   readonly repeats?: number;
-  /** Vectors of the one-sided mode (the leading range); default 31 (the usual adaptive i*). */
-  readonly oneSided?: number;
   /** Python executable for the numpy comparison, or false to skip it; default 'python3'. */
   readonly python?: string | false;
+  /** Also time the solver as it was before divide and conquer (inverse iteration) up to this n; default 1024 (0: never). */
+  readonly beforeUpTo?: number;
+  /** Measure ‖AV − VΛ‖/‖A‖ and max|VᵀV − I| of the full decomposition; default true. */
+  readonly accuracy?: boolean;
 }
 
 function seconds(f: () => void): number {
@@ -22,84 +38,182 @@ function seconds(f: () => void): number {
   return (performance.now() - t) / 1000;
 }
 
-/**
- * Times `eigenDecompose` (values only, one-sided, full) beside numpy's `linalg.eigh`.
- *
- * **Details**
- * Random symmetric Gaussian matrices (seeded), the same bytes for both. Our times are wall-clock
- * best-of-N on one thread; numpy is run single-threaded in a child process when python3 with
- * numpy is found (skipped with a note otherwise). Target: ≤ 3× numpy at n = 2048.
- *
- * @param options - sizes, repeats, one-sided width, python
- * @returns one report
- * @example
- * const [report] = await runEigenPerf({ sizes: [384] });
- * @category Perf
- */
-export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<PerfReport[]> {
-  const sizes = options.sizes ?? [384, 1024, 2048];
-  const repeats = options.repeats ?? 2;
-  const k = options.oneSided ?? 31;
-  const mats = new Map<number, Float64Array>();
-  for (const n of sizes) {
-    const rng = mulberry32(1000 + n);
-    const a = new Float64Array(n * n);
+/** Builds one suite matrix (seeded), row-major symmetric. */
+function suiteMatrix(kind: Exclude<EigenSpectrum, object>, n: number, kern: Kernels | null): Float64Array {
+  const rng = mulberry32(1000 + n);
+  const a = new Float64Array(n * n);
+  if (kind === 'gaussian') {
     for (let i = 0; i < n; i++)
       for (let j = i; j < n; j++) {
         const v = randn(rng);
         a[i * n + j] = v;
         a[j * n + i] = v;
       }
-    mats.set(n, a);
+    return a;
   }
-  const kernels = eigenKernels() ? 'wasm SIMD128' : 'TypeScript (wasm unavailable)';
-  const rows: PerfRow[] = [];
-  let npNote = 'numpy comparison skipped (python: false)';
-  for (const [n, a] of mats) {
-    let values = Number.POSITIVE_INFINITY;
-    let one = Number.POSITIVE_INFINITY;
-    let full = Number.POSITIVE_INFINITY;
-    for (let r = 0; r < repeats; r++) {
-      values = Math.min(
-        values,
-        seconds(() => eigenDecompose(a, n)),
-      );
-      one = Math.min(
-        one,
-        seconds(() => eigenDecompose(a, n).vectors(0, Math.min(k, n))),
-      );
-      full = Math.min(
-        full,
-        seconds(() => eigenDecompose(a, n).vectors(0, n)),
-      );
+  if (kind === 'decaying-k^-2') {
+    // A = Q·diag(k⁻²)·Qᵀ, Q Haar-random: the eigenvectors of a Gaussian matrix
+    const g = suiteMatrix('gaussian', n, kern);
+    const q = symmetricEigen(g, n).vectors as Float64Array; // row-major: column j = vector j
+    const x = new Float64Array(n * n); // column-major Q·diag(k⁻¹)
+    const y = new Float64Array(n * n); // column-major (Q·diag(k⁻¹))ᵀ
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        const v = q[i * n + j] / (j + 1);
+        x[j * n + i] = v;
+        y[i * n + j] = v;
+      }
+    if (kern) gemmWasm(kern, n, n, n, x, 0, n, y, 0, n, a, 0, n);
+    else gemmJs(n, n, n, x, 0, n, y, 0, n, a, 0, n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < i; j++) {
+        const v = 0.5 * (a[i * n + j] + a[j * n + i]);
+        a[i * n + j] = v;
+        a[j * n + i] = v;
+      }
+    return a;
+  }
+  // covariances XᵀX/m of Gaussian rows: m = 2n (full rank) or m = rank
+  const m =
+    kind === 'covariance'
+      ? 2 * n
+      : kind === 'rank-n/10'
+        ? Math.max(1, Math.round(n / 10))
+        : Math.max(1, Math.round(n / 100));
+  const x = Float32Array.from({ length: m * n }, () => randn(rng));
+  addGram(x, m, n, a, 1 / m);
+  return a;
+}
+
+/** ‖AV − VΛ‖_F/‖A‖_F and max|VᵀV − I| (products on the wasm GEMM). */
+function accuracy(a: Float64Array, n: number, values: Float64Array, v: Float64Array, kern: Kernels | null) {
+  const gemm = kern
+    ? (m: number, nn: number, k: number, x: Float64Array, y: Float64Array, c: Float64Array) =>
+        gemmWasm(kern, m, nn, k, x, 0, m, y, 0, k, c, 0, m)
+    : (m: number, nn: number, k: number, x: Float64Array, y: Float64Array, c: Float64Array) =>
+        gemmJs(m, nn, k, x, 0, m, y, 0, k, c, 0, m);
+  // v row-major [n, n] is Vᵀ column-major; A symmetric is its own transpose
+  const vt = v;
+  const vcm = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vcm[j * n + i] = v[i * n + j];
+  const av = new Float64Array(n * n);
+  gemm(n, n, n, a, vcm, av);
+  let r = 0;
+  let an = 0;
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) {
+      const d = av[j * n + i] - vcm[j * n + i] * values[j];
+      r += d * d;
+      an += a[j * n + i] * a[j * n + i];
     }
-    // numpy right after ours on the same matrix, so both see about the same machine load
-    const np =
-      options.python === false
-        ? undefined
-        : timeNumpyEigh(new Map([[n, a]]), repeats, options.python || 'python3');
-    if (np) npNote = np.note;
-    const ref = np?.seconds?.get(n);
+  const vtv = new Float64Array(n * n);
+  gemm(n, n, n, vt, vcm, vtv);
+  let orth = 0;
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) orth = Math.max(orth, Math.abs(vtv[j * n + i] - (i === j ? 1 : 0)));
+  return { residual: Math.sqrt(r) / Math.max(Math.sqrt(an), Number.MIN_VALUE), orth };
+}
+
+/**
+ * Times the eigensolver on the spectra the null-space method produces, beside numpy's `eigh`.
+ *
+ * **Details**
+ * Matrices (seeded, the same bytes for both sides): a random symmetric Gaussian; covariances
+ * XᵀX/m of Gaussian rows — full rank (m = 2n) and rank-deficient (m = n/10 and n/100 rows, so
+ * clusters of n − m equal zero eigenvalues); a decaying spectrum λ_k = k⁻² with Haar-random
+ * eigenvectors; and any matrices passed in (a feature covariance saved from a run). Per matrix:
+ * `symmetricEigen(…, { vectors: 'all' })` (full), `buildProjector` (adaptive threshold, η = 0.95,
+ * one side of the spectrum only), optionally the pre-divide-and-conquer solver ('before': inverse
+ * iteration), and numpy `eigh` in a child process both with its default threads and single-
+ * threaded, right after ours so both see about the same load. Accuracy of the full result is
+ * measured too. Target: full ≤ 3× numpy (default threads) at n = 2048.
+ *
+ * @param options - sizes, spectra, repeats, python, before, accuracy
+ * @returns one report
+ * @example
+ * const [report] = await runEigenPerf({ sizes: [384], spectra: ['covariance'] });
+ * @category Perf
+ */
+export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<PerfReport[]> {
+  const sizes = options.sizes ?? [1024, 2048];
+  const spectra = options.spectra ?? ['gaussian', 'covariance', 'rank-n/10', 'rank-n/100', 'decaying-k^-2'];
+  const repeats = options.repeats ?? 1;
+  const beforeUpTo = options.beforeUpTo ?? 1024;
+  const kern = eigenKernels();
+  const kernels = kern ? 'wasm SIMD128' : 'TypeScript (wasm unavailable)';
+  const rows: PerfRow[] = [];
+  const npNotes = new Set<string>();
+  const cases: Array<{ name: string; n: number; make: () => Float64Array }> = [];
+  for (const sp of spectra) {
+    if (typeof sp === 'object') cases.push({ name: sp.name, n: sp.n, make: () => sp.matrix });
+    else for (const n of sizes) cases.push({ name: sp, n, make: () => suiteMatrix(sp, n, kern) });
+  }
+  cases.sort((x, y) => x.n - y.n);
+  for (const { name, n, make } of cases) {
+    const a = make();
+    const best = (f: () => void) => {
+      let t = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < repeats; r++) t = Math.min(t, seconds(f));
+      return t;
+    };
+    let res: ReturnType<typeof symmetricEigen> | undefined;
+    const full = best(() => {
+      res = symmetricEigen(a, n, { vectors: 'all' });
+    });
+    let side = '';
+    const proj = best(() => {
+      const p = buildProjector(a, n, { eta: 0.95, threshold: { kind: 'adaptive' }, normalize: 'frobenius' });
+      side = `${p.side} (i* = ${p.start})`;
+    });
+    const old: SymmetricEigenOptions = { vectors: 'all', method: 'inverse-iteration' };
+    const before = n <= beforeUpTo ? best(() => symmetricEigen(a, n, old)) : undefined;
+    const beforeProj =
+      n <= beforeUpTo
+        ? best(() =>
+            buildProjector(a, n, {
+              eta: 0.95,
+              threshold: { kind: 'adaptive' },
+              normalize: 'frobenius',
+              decompose: (m, nn) => eigenDecompose(m, nn, { method: 'inverse-iteration' }),
+            }),
+          )
+        : undefined;
+    const py = options.python === false ? undefined : options.python || 'python3';
+    const npDef = py ? timeNumpyEigh(new Map([[n, a]]), Math.max(repeats, 2), py, 'default') : undefined;
+    const np1 = py ? timeNumpyEigh(new Map([[n, a]]), Math.max(repeats, 2), py, 1) : undefined;
+    for (const np of [npDef, np1]) if (np) npNotes.add(np.note);
+    const tDef = npDef?.seconds?.get(n)?.full;
+    const t1 = np1?.seconds?.get(n)?.full;
+    const acc =
+      options.accuracy !== false && res
+        ? accuracy(a, n, res.values, res.vectors as Float64Array, kern)
+        : undefined;
     rows.push({
+      matrix: name,
       n,
-      'values only (s)': values.toFixed(3),
-      [`one-sided, ${k} vectors (s)`]: one.toFixed(3),
-      'full (s)': full.toFixed(3),
-      'numpy eigvalsh (s)': ref ? ref.values.toFixed(3) : '—',
-      'numpy eigh (s)': ref ? ref.full.toFixed(3) : '—',
-      'one-sided / numpy eigh': ref ? (one / ref.full).toFixed(2) : '—',
-      'full / numpy eigh': ref ? (full / ref.full).toFixed(2) : '—',
+      'full (s)': full.toFixed(2),
+      'before: full (s)': before === undefined ? '—' : before.toFixed(2),
+      'projector (s)': proj.toFixed(2),
+      'before: projector (s)': beforeProj === undefined ? '—' : beforeProj.toFixed(2),
+      'projector side': side,
+      'numpy eigh, default threads (s)': tDef === undefined ? '—' : tDef.toFixed(2),
+      'numpy eigh, 1 thread (s)': t1 === undefined ? '—' : t1.toFixed(2),
+      'full / numpy (default)': tDef ? (full / tDef).toFixed(2) : '—',
+      'projector / numpy (default)': tDef ? (proj / tDef).toFixed(2) : '—',
+      '‖AV−VΛ‖/‖A‖': acc ? acc.residual.toExponential(1) : '—',
+      'max|VᵀV−I|': acc ? acc.orth.toExponential(1) : '—',
     });
   }
-  const np = { note: npNote };
   return [
     {
-      title: 'Symmetric eigendecomposition (float64), @mamba-cl/nullspace vs numpy',
+      title:
+        'Symmetric eigendecomposition (float64) on the method’s spectra, @mamba-cl/nullspace vs numpy eigh',
       rows,
       notes: [
-        `kernels: ${kernels}; one thread; best of ${repeats}; random symmetric Gaussian matrices (seeded)`,
-        np.note,
-        'target: ≤ 3× numpy eigh at n = 2048 (the projector uses the one-sided mode)',
+        `kernels: ${kernels}; best of ${repeats}; 'before' = the same solver with inverse-iteration eigenvectors (its method before divide and conquer)`,
+        'projector = buildProjector (adaptive threshold, η = 0.95, Frobenius normalisation): QL eigenvalues, then eigenvectors of the smaller side only',
+        ...(npNotes.size ? npNotes : ['numpy comparison skipped (python: false)']),
+        'target: full ≤ 3× numpy eigh with its default threads at n = 2048 (stretch ≤ 2×)',
       ],
     },
   ];

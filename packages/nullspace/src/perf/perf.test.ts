@@ -3,11 +3,16 @@ import { runEigenPerf } from './eigen_perf.js';
 import { timeNumpyEigh } from './numpy_eigh.js';
 
 describe('perf entry points', () => {
-  it('runEigenPerf returns one row per size (numpy skipped on request)', async () => {
+  it('runEigenPerf returns one row per spectrum and size (numpy skipped on request)', async () => {
     const [report] = await runEigenPerf({ sizes: [16, 40], repeats: 1, python: false });
-    expect(report.rows.map((r) => r.n)).toEqual([16, 40]);
+    expect(report.rows.length).toBe(10);
+    expect(report.rows.map((r) => r.n)).toEqual([16, 16, 16, 16, 16, 40, 40, 40, 40, 40]);
     expect(report.notes.join(' ')).toMatch(/numpy comparison skipped/);
-    expect(Number(report.rows[0]['full (s)'])).toBeGreaterThanOrEqual(0);
+    for (const row of report.rows) {
+      expect(Number(row['full (s)'])).toBeGreaterThanOrEqual(0);
+      expect(Number(row['‖AV−VΛ‖/‖A‖'])).toBeLessThan(1e-12);
+      expect(Number(row['max|VᵀV−I|'])).toBeLessThan(1e-12);
+    }
   });
 
   it('timeNumpyEigh reports a missing python instead of throwing', () => {
