@@ -255,7 +255,7 @@ export interface ListFilesOptions extends FolderSourceOptions {
   valList: string;
 }
 
-/** One parsed list line: the path relative to the root, the class key and (DomainNet, CIFAR) the label. */
+/** One parsed list line: the path relative to the root, the class key and (DomainNet, CIFAR) the label. @category Sources */
 export interface ListEntry {
   rel: string;
   key: string;
