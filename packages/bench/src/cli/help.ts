@@ -50,7 +50,15 @@ Options:
   --weights <file>       the pretrained checkpoint (.pth or .safetensors) (paper presets)
   --model <name>         model preset of @mamba-cl/ssm-core (default: the preset's)
   --out <dir>            where run folders go (default: runs)
-  --resume <run-dir>     continue a partial run folder with its own configuration
+  --resume <run-dir>     continue a partial run folder with its own configuration (a benchmark
+                         named beside it must be the folder's)
+  --config <file>        a whole run in one JSON or YAML file (benchmark, strategies, options, seeds,
+                         train, data, model, plugins); flags override it. A run's manifest.json is
+                         a valid config: "mamba-cl run --config runs/X/manifest.json" reruns it
+  --plugin <file|pkg>    load a module that registers strategies or benchmarks; repeatable
+  --option <s>.<k>=<v>   a strategy option, e.g. ewc.lambda=10 (value parsed as JSON where it parses);
+                         repeatable; "mamba-cl list strategies" shows each strategy's options
+  --checkpoint-every <n> also checkpoint every n optimizer steps inside a task (default: task ends)
   --workers <n>          data-loading threads for the paper benchmarks (default: min(4, cores − 1))
   --grad-workers <n>     threads that compute gradients beside the main thread (default 0; on wasm/cpu
                          1 uses a second core; figures equal the 0-worker run up to float rounding)
@@ -68,6 +76,12 @@ Hyper-parameter overrides (default: the preset's; the paper's values in brackets
   --milestones <list>    lr ×0.1 at these epochs [5,8]
 
 Smoke-run limits:
+  --gamma <x>            lr decay factor at each milestone [0.1]
+
+Your own images (mamba-cl run folder --data-root DIR --tasks N):
+  --tasks <n>            split the class folders of DIR/{train,val}/<class>/ into n tasks
+  --image-size <s>       images are resized to s×s and the model built for it (default 28)
+  --channels <1|3>       grey or RGB (default 3)
   --max-steps <n>        at most n optimizer steps per epoch
   --limit-train <n>      at most n training images per class
   --limit-val <n>        at most n validation images per class
@@ -77,19 +91,25 @@ Output:
   --no-progress          plain log lines even on a terminal
   -h, --help             this text
 `,
-  list: () => `Usage: mamba-cl list [benchmarks|strategies|models|backends] [--json]
+  --no-logs <list>       skip csv (metrics.csv, loss.csv) and/or tensorboard (tensorboard/<strategy>/)
 
-Lists the benchmarks, the strategies, the model presets, and which compute backends load on this
-machine (each with the reason it was skipped). With no argument, lists everything.
+Ctrl-C or SIGTERM stops at the next step, keeps the last checkpoint and prints the --resume command.
+  list: () => `Usage: mamba-cl list [benchmarks|strategies|models|backends] [--json] [--plugin <file|pkg>]
+
+Lists the benchmarks, the strategies (with their options), the model presets, and which compute
+backends load on this machine (each with the reason it was skipped). With no argument, lists
+everything; --plugin loads plug-ins first and shows what each added.
 
 Options:
   --json        machine-readable output
   -h, --help    this text
 `,
+  --plugin <m>  load a plug-in module first; repeatable
   report: () => `Usage: mamba-cl report <run-dir...> [--out <dir>]
 
 Re-renders report.md and the SVG plots of finished or partial run folders from their results.json.
-With several run folders (normally one per seed), also writes a summary with mean ± std across runs.
+With several run folders (normally one per seed), also writes a summary with mean ± std across runs;
+it warns when two of them share a seed (the same class order counted twice).
 A folder that holds run folders (the parent written by a multi-seed run) counts as all of them.
 
 Options:

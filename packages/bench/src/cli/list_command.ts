@@ -1,11 +1,13 @@
 import { MODEL_PRESETS } from '@mamba-cl/ssm-core';
 import { BACKEND_PACKAGE, probeBackends } from '@mamba-cl/ssm-core/backend';
+import { loadedPlugins, loadPlugins } from '../plugins/load_plugins.js';
 import { BENCHMARKS } from '../presets/preset_registry.js';
 import { textTable } from '../report/render_report.js';
-import { modelPresetNames, strategyList } from '../wiring/available.js';
+import { modelPresetNames } from '../wiring/available.js';
 import { CliError } from './cli_error.js';
 import { HELP } from './help.js';
 import { parseCli } from './parse_cli.js';
+import { describeOptions } from './strategy_options.js';
 
 const TOPICS = ['benchmarks', 'strategies', 'models', 'backends'] as const;
 
@@ -23,8 +25,13 @@ export async function listCommand(
 ): Promise<Record<string, unknown>> {
   const { values, positionals } = parseCli('list', argv, {
     json: { type: 'boolean' },
+    plugin: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
+  const trainer = await import('@mamba-cl/cl-trainer');
+  await loadPlugins((values.plugin as string[] | undefined) ?? [], trainer);
+  const origin = (kind: 'strategies' | 'benchmarks', id: string) =>
+    loadedPlugins().find((p) => p[kind].includes(id))?.spec ?? 'built-in';
   if (values.help) {
     log(HELP.list());
     return {};
@@ -40,23 +47,29 @@ export async function listCommand(
   if (want.includes('benchmarks')) {
     const rows = BENCHMARKS.list().map((p) => [
       p.id,
-      `${p.numTasks}×${p.numClasses / p.numTasks}`,
+      p.dataset === 'folder' ? '--tasks' : `${p.numTasks}×${p.numClasses / p.numTasks}`,
       p.model,
       `η ${p.train.eta}`,
       p.title,
+      origin('benchmarks', p.id),
     ]);
-    data.benchmarks = BENCHMARKS.list();
-    lines.push('Benchmarks', textTable(['id', 'tasks', 'model', 'eta', 'what'], rows), '');
+    data.benchmarks = BENCHMARKS.list().map((p) => ({ ...p, from: origin('benchmarks', p.id) }));
+    lines.push('Benchmarks', textTable(['id', 'tasks', 'model', 'eta', 'what', 'from'], rows), '');
   }
   if (want.includes('strategies')) {
-    const list = await strategyList();
-    data.strategies = list;
+    const defs = trainer.listStrategies().map((s) => trainer.getStrategyDefinition(s.id));
+    data.strategies = defs.map((d) => ({
+      id: d.id,
+      description: d.description,
+      options: d.options ?? null,
+      from: origin('strategies', d.id),
+    }));
     lines.push(
-      'Strategies (--strategy)',
-      list.length
+      'Strategies (--strategy; options: --option <strategy>.<key>=<value>)',
+      defs.length
         ? textTable(
-            ['id', 'what'],
-            list.map((s) => [s.id, s.description]),
+            ['id', 'what', 'options (default)', 'from'],
+            defs.map((d) => [d.id, d.description, describeOptions(d), origin('strategies', d.id)]),
           )
         : '  (none registered)',
       '',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BENCHMARKS } from '../presets/preset_registry.js';
 import { main } from './main.js';
 
 async function call(argv: string[]) {
@@ -25,7 +26,7 @@ describe('mamba-cl main', () => {
     const r = await call(['frob']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('error: unknown command "frob"');
-    expect(r.err).toContain('commands: run, list, report, perf, help');
+    expect(r.err).toMatch(/commands: run, list, report, perf, .*help/);
     const bad = await call(['run', 'default', '--epochs', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--epochs: "x" is not an integer');
@@ -39,6 +40,9 @@ describe('mamba-cl main', () => {
     expect(r.out).toMatch(/imagenet-r-10\s+10×20\s+defocus-mamba-large\s+η 0\.9 /);
     expect(r.out).toMatch(/cpu\s+@tensorflow\/tfjs-backend-cpu\s+yes/);
     const j = await call(['list', 'benchmarks', '--json']);
-    expect(JSON.parse(j.out).benchmarks).toHaveLength(5);
+    const listed = JSON.parse(j.out).benchmarks as { id: string; from: string }[];
+    expect(listed.map((b) => b.id)).toEqual(BENCHMARKS.ids());
+    expect(listed.find((b) => b.id === 'folder')).toMatchObject({ from: 'built-in', dataset: 'folder' });
+    expect(r.out).toMatch(/folder\s+--tasks\s+tiny/);
   });
 });

@@ -1,6 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderAggregateReport, renderRunReport, runPlots } from '../report/render_report.js';
+import {
+  renderAggregateReport,
+  renderRunReport,
+  runPlots,
+  sharedSeedWarnings,
+} from '../report/render_report.js';
 import type { RunResults } from '../report/run_results.js';
 import { RUN_FILES, RunFolder } from '../run/run_folder.js';
 import { CliError } from './cli_error.js';
@@ -93,6 +98,7 @@ export function reportCommand(argv: readonly string[], log: (line: string) => vo
     }
   }
   if (all.length > 1) {
+    for (const w of sharedSeedWarnings(all, labels)) log(`warning: ${w}`);
     const { markdown, plots } = renderAggregateReport(all, labels);
     const out =
       typeof values.out === 'string' ? values.out : join(dirname(dirs[0]), `summary-${all[0].benchmark}`);

@@ -1,11 +1,27 @@
 import { resolve } from 'node:path';
+import type { StrategyDefinition } from '@mamba-cl/cl-trainer';
+import { runLogSink } from '../logs/run_logs.js';
+import { loadPlugins } from '../plugins/load_plugins.js';
+import type { BenchEvent } from '../progress/bench_event.js';
 import { eventProgress } from '../progress/event_progress.js';
 import { ProgressBar } from '../progress/progress_bar.js';
 import { RunFolder } from '../run/run_folder.js';
-import { strategyIds } from '../wiring/available.js';
 import { CliError } from './cli_error.js';
 import { HELP } from './help.js';
-import { resolveRunPlan } from './run_plan.js';
+import { expandConfig, pluginSpecs, resolveRunPlan } from './run_plan.js';
+
+/**
+ * Thrown through the trainer's listener when the user interrupts a run (Ctrl-C, SIGTERM): the
+ * trainer stops and keeps its last checkpoint; the CLI prints how to resume.
+ *
+ * @category CLI
+ */
+export class RunInterrupted extends CliError {
+  /** @param signal - the signal that stopped the run */
+  constructor(readonly signal: string) {
+    super(`run stopped by ${signal}`);
+  }
+}
 
 /**
  * The arguments a `--resume <dir>` run continues with: the original command line of the run
@@ -23,7 +39,13 @@ export function resumeArgs(
   const dir = argv[i].includes('=') ? argv[i].slice('--resume='.length) : argv[i + 1];
   if (dir === undefined)
     throw new CliError('run: --resume needs a run folder', 'usage: mamba-cl run --resume <run-dir>');
-  const others = argv.filter((_, k) => k !== i && !(k === i + 1 && !argv[i].includes('=')));
+  const rest = argv.filter((_, k) => k !== i && !(k === i + 1 && !argv[i].includes('=')));
+  const valuedFlags = new Set(['--backend', '--workers', '--grad-workers']);
+  // Positionals: a benchmark named beside --resume must be the folder's.
+  const positionals = rest.filter(
+    (a, k) => !a.startsWith('-') && !(k > 0 && valuedFlags.has(rest[k - 1]) && !rest[k - 1].includes('=')),
+  );
+  const others = rest.filter((a) => !positionals.includes(a));
   const allowed = new Set(['--no-progress', '--backend', '--workers', '--grad-workers']);
   const valued = new Set(['--backend', '--workers', '--grad-workers']);
   const extra = others.filter(
@@ -35,7 +57,18 @@ export function resumeArgs(
       'a resumed run keeps the configuration in its manifest.json; only --backend, --workers, --grad-workers and --no-progress may be given',
     );
   }
-  const manifest = RunFolder.open(dir).readManifest();
+  let manifest: ReturnType<RunFolder['readManifest']>;
+  try {
+    manifest = RunFolder.open(dir).readManifest();
+  } catch (err) {
+    throw new CliError(`run --resume ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== manifest.benchmark)) {
+    throw new CliError(
+      `run ${positionals.join(' ')} --resume ${dir}: that folder is a ${manifest.benchmark} run, not ${positionals.join(' ')}`,
+      `resume it with: mamba-cl run ${manifest.benchmark} --resume ${dir} (or omit the benchmark)`,
+    );
+  }
   const original = manifest.argv[0] === 'run' ? manifest.argv.slice(1) : [...manifest.argv];
   const cleaned = original.filter(
     (a, k) => !(a === '--seed' || original[k - 1] === '--seed' || a.startsWith('--seed=')),
@@ -60,11 +93,22 @@ export async function runCommand(
   io: {
     log: (line: string) => void;
     progress?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+    /** Handle SIGINT/SIGTERM (default true). */
+    signals?: boolean;
   },
 ): Promise<number> {
-  const known = await strategyIds();
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.log(HELP.run());
+    return 0;
+  }
   const resumed = resumeArgs(argv);
-  const plan0 = resolveRunPlan(resumed ? resumed.argv : argv, known.length ? known : undefined);
+  const args = expandConfig(resumed ? resumed.argv : argv);
+  const trainer = await import('@mamba-cl/cl-trainer');
+  await loadPlugins(pluginSpecs(args), trainer);
+  const known = trainer.listStrategies().map((s) => s.id);
+  const definition = (id: string): StrategyDefinition | undefined =>
+    known.includes(id) ? trainer.getStrategyDefinition(id) : undefined;
+  const plan0 = resolveRunPlan(args, known, definition);
   if (plan0 === 'help') {
     io.log(HELP.run());
     return 0;
@@ -73,6 +117,41 @@ export async function runCommand(
   const stream = io.progress ?? process.stderr;
   const bar = new ProgressBar(stream, plan.progress ? {} : { tty: false });
   const { runBenchmark } = await import('../run/run_benchmark.js');
-  const outcome = await runBenchmark(plan, { log: io.log, events: eventProgress(bar) });
-  return outcome.ok ? 0 : 1;
+  const progress = eventProgress(bar);
+  const logs = runLogSink(plan.logs);
+  // Ctrl-C / SIGTERM: the next event throws through the trainer's listener, which stops the run
+  // with its last checkpoint intact; a second signal exits at once.
+  let stop: string | undefined;
+  let dir: string | undefined = plan.resume;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop !== undefined || io.signals === false) {
+      io.log(`\n${signal} again: exiting now${dir ? `; resume with: mamba-cl run --resume ${dir}` : ''}`);
+      process.exit(130);
+    }
+    stop = signal;
+    io.log(
+      `\n${signal}: stopping at the next step (the last checkpoint is kept; ${signal} again to exit at once)`,
+    );
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  if (io.signals !== false) for (const s of signals) process.on(s, onSignal);
+  const events = (e: BenchEvent) => {
+    if (e.type === 'run-start') dir = e.dir;
+    logs(e);
+    progress(e);
+    if (stop !== undefined && e.type === 'trainer') throw new RunInterrupted(stop);
+  };
+  try {
+    const outcome = await runBenchmark(plan, { log: io.log, events });
+    return outcome.ok ? 0 : 1;
+  } catch (err) {
+    if (err instanceof RunInterrupted) {
+      io.log(`stopped by ${err.signal}; the run folder keeps its last checkpoint`);
+      io.log(`resume with: mamba-cl run --resume ${dir ?? plan.out}`);
+      return 130;
+    }
+    throw err;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
 }

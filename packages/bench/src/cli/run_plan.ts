@@ -1,13 +1,21 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { StrategyDefinition } from '@mamba-cl/cl-trainer';
 import { defaultCacheDir as datasetsCacheDir } from '@mamba-cl/datasets';
 import { parseBackendList } from '@mamba-cl/ssm-core/backend';
 import type { BenchmarkPreset, TrainSettings } from '../presets/benchmark_preset.js';
+import { folderPreset } from '../presets/folder_preset.js';
 import { BENCHMARKS } from '../presets/preset_registry.js';
 import { CliError } from './cli_error.js';
 import { parseIntFlag, parseIntList, parseNumberFlag, splitList } from './flag_values.js';
 import { parseCli } from './parse_cli.js';
+import { configToArgv, loadRunConfig, mergeConfig } from './run_config.js';
+import {
+  collectStrategyOptions,
+  type StrategyOptionMap,
+  validateStrategyOptions,
+} from './strategy_options.js';
 
 /**
  * Everything `mamba-cl run` needs, resolved from a preset and the flags and validated.
@@ -35,6 +43,16 @@ export interface RunPlan {
   readonly gradWorkers: number;
   /** The command line that made this plan (`run <benchmark> …`), recorded in the manifest. */
   readonly argv: readonly string[];
+  /** `--option` values by strategy (what the user set; the runner adds η for mamba-cl). */
+  readonly strategyOptions: StrategyOptionMap;
+  /** `--plugin` values, as given (loaded before the plan is resolved). */
+  readonly plugins: readonly string[];
+  /** Which log files the run folder gets besides events.jsonl (`--no-logs` turns them off). */
+  readonly logs: { readonly csv: boolean; readonly tensorboard: boolean };
+  /** Checkpoint every n optimizer steps inside a task (`--checkpoint-every`; 0 = task boundaries only). */
+  readonly checkpointEvery: number;
+  /** The `folder` benchmark's settings (`--tasks`, `--image-size`, `--channels`). */
+  readonly folder?: { readonly tasks: number; readonly imageSize: number; readonly channels: 1 | 3 };
 }
 
 /** The flag table of `mamba-cl run`. */
@@ -63,9 +81,67 @@ export const RUN_FLAGS = {
   'limit-tasks': { type: 'string' },
   workers: { type: 'string' },
   'grad-workers': { type: 'string' },
+  gamma: { type: 'string' },
+  option: { type: 'string', multiple: true },
+  plugin: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  tasks: { type: 'string' },
+  'image-size': { type: 'string' },
+  channels: { type: 'string' },
+  'no-logs': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  'allow-partial-weights': { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The names of the `run` flags that take a value. */
+export const RUN_VALUED_FLAGS: ReadonlySet<string> = new Set(
+  Object.entries(RUN_FLAGS)
+    .filter(([, f]) => f.type === 'string')
+    .map(([k]) => k),
+);
+
+/** The log files `--no-logs` can turn off. */
+export const LOG_KINDS = ['csv', 'tensorboard'] as const;
+
+/**
+ * Replaces `--config <file>` in a `run` command line by the file's settings, the command line's
+ * own flags overriding them ({@link mergeConfig}).
+ *
+ * @param argv - arguments after `run`
+ * @returns the arguments without `--config` (unchanged when there is none)
+ * @throws {@link CliError} for an unreadable or invalid file
+ * @category CLI
+ */
+export function expandConfig(argv: readonly string[]): string[] {
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (i < 0) return [...argv];
+  const inline = argv[i].includes('=');
+  const file = inline ? argv[i].slice('--config='.length) : argv[i + 1];
+  if (file === undefined || file === '')
+    throw new CliError('run: --config needs a file (.json, .yaml or a manifest.json)');
+  const rest = argv.filter((_, k) => k !== i && !(k === i + 1 && !inline));
+  if (rest.some((a) => a === '--config' || a.startsWith('--config='))) {
+    throw new CliError('run: --config given twice', 'one config file per run; flags override it');
+  }
+  const { config, baseDir } = loadRunConfig(file);
+  return mergeConfig(configToArgv(config, baseDir), rest, RUN_VALUED_FLAGS);
+}
+
+/**
+ * The `--plugin` values of a `run` command line (after {@link expandConfig}).
+ *
+ * @category CLI
+ */
+export function pluginSpecs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, k) => {
+    if (a === '--plugin' && argv[k + 1] !== undefined) out.push(argv[k + 1]);
+    else if (a.startsWith('--plugin=')) out.push(a.slice('--plugin='.length));
+  });
+  return out;
+}
 
 /**
  * Default cache folder (the embedded default's pretrained checkpoint and converted npm data sets):
@@ -184,9 +260,11 @@ export function checkWeights(preset: BenchmarkPreset, weights: string | undefine
  * @category CLI
  */
 export function resolveRunPlan(
-  argv: readonly string[],
+  argv0: readonly string[],
   knownStrategies?: readonly string[],
+  definition?: (id: string) => StrategyDefinition | undefined,
 ): RunPlan | 'help' {
+  const argv = expandConfig(argv0);
   const { values: v, positionals } = parseCli('run', argv, RUN_FLAGS);
   if (v.help) return 'help';
   if (positionals.length === 0 && typeof v.resume !== 'string') {
@@ -202,13 +280,35 @@ export function resolveRunPlan(
     );
   }
   const id = positionals[0] ?? '';
-  let preset: BenchmarkPreset;
-  try {
-    preset = BENCHMARKS.get(id);
-  } catch {
-    throw new CliError(`run: unknown benchmark "${id}"`, `known benchmarks: ${BENCHMARKS.ids().join(', ')}`);
-  }
   const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const abs0 = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(p));
+  let preset: BenchmarkPreset;
+  let folder: RunPlan['folder'];
+  if (id === 'folder') {
+    const tasks = str('tasks') !== undefined ? parseIntFlag('tasks', str('tasks')!) : undefined;
+    const imageSize =
+      str('image-size') !== undefined ? parseIntFlag('image-size', str('image-size')!, 2) : undefined;
+    const channels = str('channels') !== undefined ? parseIntFlag('channels', str('channels')!) : undefined;
+    preset = folderPreset(abs0(str('data-root')), { tasks, imageSize, channels }).preset;
+    folder = { tasks: preset.numTasks, imageSize: preset.image!.size, channels: preset.image!.channels };
+  } else {
+    try {
+      preset = BENCHMARKS.get(id);
+    } catch {
+      throw new CliError(
+        `run: unknown benchmark "${id}"`,
+        `known benchmarks: ${BENCHMARKS.ids().join(', ')}`,
+      );
+    }
+    for (const f of ['tasks', 'image-size', 'channels']) {
+      if (str(f) !== undefined) {
+        throw new CliError(
+          `run ${id}: --${f} is only for the folder benchmark`,
+          `the ${id} benchmark fixes its tasks and images; drop --${f}`,
+        );
+      }
+    }
+  }
   const strategies = splitList(v.strategy as string[] | undefined);
   if (knownStrategies) {
     for (const s of strategies) {
@@ -218,6 +318,15 @@ export function resolveRunPlan(
           `known strategies: ${knownStrategies.join(', ')}`,
         );
       }
+    }
+  }
+  const runStrategies = strategies.length ? strategies : [...preset.strategies];
+  const strategyOptions = collectStrategyOptions((v.option as string[] | undefined) ?? []);
+  if (definition) validateStrategyOptions(strategyOptions, runStrategies, definition);
+  const offLogs = splitList(str('no-logs'));
+  for (const l of offLogs) {
+    if (!(LOG_KINDS as readonly string[]).includes(l)) {
+      throw new CliError(`run: --no-logs ${l}: unknown log`, `logs: ${LOG_KINDS.join(', ')}`);
     }
   }
   const seeds = splitList(v.seed as string[] | undefined).map((s) => parseIntFlag('seed', s, 0));
@@ -256,6 +365,7 @@ export function resolveRunPlan(
       n('expand-times') !== undefined ? parseIntFlag('expand-times', n('expand-times')!) : t.expandTimes,
     milestones:
       n('milestones') !== undefined ? parseIntList('milestones', n('milestones')!, 1) : t.milestones,
+    gamma: n('gamma') !== undefined ? parseNumberFlag('gamma', n('gamma')!, { min: 0 }) : t.gamma,
     maxSteps: n('max-steps') !== undefined ? parseIntFlag('max-steps', n('max-steps')!) : t.maxSteps,
     limitTrainPerClass:
       n('limit-train') !== undefined ? parseIntFlag('limit-train', n('limit-train')!) : t.limitTrainPerClass,
@@ -272,7 +382,9 @@ export function resolveRunPlan(
   const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(p));
   const dataRoot = abs(str('data-root'));
   const weights = abs(str('weights'));
-  if (preset.dataset !== 'fashion-mnist') checkDataRoot(preset, dataRoot);
+  if (preset.dataset === 'folder') {
+    // checked by folderPreset
+  } else if (preset.dataset !== 'fashion-mnist') checkDataRoot(preset, dataRoot);
   else if (dataRoot !== undefined) {
     throw new CliError(
       `run ${preset.id}: --data-root is not used (its data ships with npm)`,
@@ -282,7 +394,7 @@ export function resolveRunPlan(
   checkWeights(preset, weights);
   return {
     preset,
-    strategies: strategies.length ? strategies : preset.strategies,
+    strategies: runStrategies,
     seeds: seeds.length ? [...new Set(seeds)] : preset.seeds,
     backend,
     dataRoot,
@@ -302,5 +414,11 @@ export function resolveRunPlan(
           : Math.max(0, Math.min(4, availableParallelism() - 1)),
     gradWorkers: n('grad-workers') !== undefined ? parseIntFlag('grad-workers', n('grad-workers')!, 0) : 0,
     argv: ['run', ...argv],
+    strategyOptions,
+    plugins: pluginSpecs(argv).map((p) => (p.startsWith('.') ? resolve(p) : p)),
+    logs: { csv: !offLogs.includes('csv'), tensorboard: !offLogs.includes('tensorboard') },
+    checkpointEvery:
+      n('checkpoint-every') !== undefined ? parseIntFlag('checkpoint-every', n('checkpoint-every')!, 0) : 0,
+    ...(folder ? { folder } : {}),
   };
 }

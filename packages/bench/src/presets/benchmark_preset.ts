@@ -37,7 +37,7 @@ export interface TrainSettings {
  *
  * @category Presets
  */
-export type DatasetKind = 'cifar100' | 'imagenet-r' | 'domainnet' | 'fashion-mnist';
+export type DatasetKind = 'cifar100' | 'imagenet-r' | 'domainnet' | 'fashion-mnist' | 'folder';
 
 /**
  * A benchmark preset: the dataset, the split into tasks, the model, the weights and the training
@@ -73,6 +73,11 @@ export interface BenchmarkPreset {
   /** Where the data must be, relative to `--data-root`, in words (shown by `--help` and by errors). */
   readonly dataLayout: readonly string[];
   /**
+   * Image size and channels the model is built for, when the benchmark fixes them (the `folder`
+   * benchmark: `--image-size`, `--channels`); otherwise the model preset's.
+   */
+  readonly image?: { readonly size: number; readonly channels: 1 | 3 };
+  /**
    * Which images the tasks are evaluated on: the data set's test split (default), or the held-out
    * validation images carved from the training split (`weights.validationPerClass`; choosing
    * hyper-parameters, the `default-val` preset).
@@ -88,6 +93,10 @@ export interface BenchmarkPreset {
  * @category Presets
  */
 export type WeightsSpec =
+  | {
+      /** No checkpoint: the backbone starts from its seeded initialisation unless `--weights` is given. */
+      readonly kind: 'none';
+    }
   | {
       readonly kind: 'file';
       /** File name the user provides with `--weights`. */

@@ -1,5 +1,6 @@
 import type { BenchmarkPreset } from './benchmark_preset.js';
 import { BUILTIN_PRESETS } from './builtin_presets.js';
+import { FOLDER_PRESET } from './folder_preset.js';
 
 /**
  * A registry of benchmark presets, fed from a plain array.
@@ -60,8 +61,10 @@ export class PresetRegistry {
 }
 
 /**
- * The registry of the built-in presets ({@link BUILTIN_PRESETS}).
+ * The registry of the built-in presets ({@link BUILTIN_PRESETS}) and the `folder` benchmark over a
+ * user's own images ({@link FOLDER_PRESET}, made concrete per run by `folderPreset`); plug-ins add
+ * theirs with `register`.
  *
  * @category Presets
  */
-export const BENCHMARKS = new PresetRegistry(BUILTIN_PRESETS);
+export const BENCHMARKS = new PresetRegistry([...BUILTIN_PRESETS, FOLDER_PRESET]);

@@ -149,6 +149,8 @@ export function renderRunReport(results: RunResults, manifest?: RunManifest): st
   for (const s of results.strategies) {
     lines.push(`## ${s.strategy}`);
     lines.push('');
+    const options = (manifest?.config.strategyOptions as Record<string, object> | undefined)?.[s.strategy];
+    if (options && Object.keys(options).length) lines.push(`Options: \`${JSON.stringify(options)}\``, '');
     if (s.error) lines.push(`Failed: \`${s.error}\``, '');
     if (s.tasksDone === 0) {
       lines.push('No task finished yet.', '');
@@ -187,6 +189,33 @@ export function renderRunReport(results: RunResults, manifest?: RunManifest): st
 }
 
 /**
+ * One sentence per seed that two or more runs share (of the same benchmark): their mean ± std
+ * would count one class order twice, as if the runs were independent.
+ *
+ * @param runs - the runs' results
+ * @param labels - a name per run (its folder)
+ * @returns the warnings (none when every seed is distinct)
+ * @category Reports
+ */
+export function sharedSeedWarnings(runs: readonly RunResults[], labels: readonly string[] = []): string[] {
+  const by = new Map<string, number[]>();
+  runs.forEach((r, i) => {
+    const key = `${r.benchmark}\u0000${r.seed}`;
+    by.set(key, [...(by.get(key) ?? []), i]);
+  });
+  const out: string[] = [];
+  for (const idx of by.values()) {
+    if (idx.length < 2) continue;
+    const r = runs[idx[0]];
+    const names = idx.map((i) => labels[i] ?? `run ${i + 1}`).join(', ');
+    out.push(
+      `${idx.length} runs share seed ${r.seed} of ${r.benchmark} (${names}): the same class order is counted ${idx.length} times in mean ± std; use one run per seed`,
+    );
+  }
+  return out;
+}
+
+/**
  * Renders a report over several runs of the same benchmark (normally one per seed): mean ± std of
  * each metric per strategy across the runs, and the mean accuracy after each task.
  *
@@ -213,6 +242,7 @@ export function renderAggregateReport(
     );
     lines.push('');
   }
+  for (const w of sharedSeedWarnings(runs, labels)) lines.push(`**Warning**: ${w}`, '');
   lines.push(
     'Mean ± sample standard deviation across runs, in %. Only complete strategy runs count; partial ones are listed.',
   );

@@ -1,6 +1,12 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECKPOINT_FILE, ContinualTrainer, createStrategy, type TrainerEvent } from '@mamba-cl/cl-trainer';
+import {
+  CHECKPOINT_FILE,
+  ContinualTrainer,
+  createStrategy,
+  type JsonValue,
+  type TrainerEvent,
+} from '@mamba-cl/cl-trainer';
 import type { VisionMambaConfig } from '@mamba-cl/ssm-core';
 import { selectBackend } from '@mamba-cl/ssm-core/backend';
 import { CliError } from '../cli/cli_error.js';
@@ -49,9 +55,9 @@ export function modelOverridesFor(dataset: string, config: VisionMambaConfig): P
   return {};
 }
 
-/** Options of one strategy derived from the run settings (η for Mamba-CL). */
-export function strategyOptions(id: string, plan: RunPlan): Record<string, number> {
-  return id === 'mamba-cl' ? { eta: plan.train.eta } : {};
+/** Options of one strategy: η for Mamba-CL from the run settings, then the user's `--option` values. */
+export function strategyOptions(id: string, plan: RunPlan): Record<string, JsonValue> {
+  return { ...(id === 'mamba-cl' ? { eta: plan.train.eta } : {}), ...(plan.strategyOptions?.[id] ?? {}) };
 }
 
 function emptyMatrix(T: number): number[][] {
@@ -91,7 +97,14 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
   const backend = await selectBackend(plan.backend);
   io.log(`backend: ${backend.name} (${backend.source})`);
   const base = resolveModelConfig(plan.model);
-  const config = resolveModelConfig(plan.model, modelOverridesFor(preset.dataset, base));
+  const config = resolveModelConfig(plan.model, {
+    ...modelOverridesFor(preset.dataset, base),
+    ...(preset.image ? { imgSize: preset.image.size, inChans: preset.image.channels } : {}),
+  });
+
+  // Nothing is written before these checks pass (output and cache folders, the resumed folder's
+  // lock, the --weights file against the model).
+  const pre = preflightRun(plan, config);
 
   // The checkpoint every strategy starts from.
   let checkpoint: RunManifest['checkpoint'] = null;
@@ -187,6 +200,10 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
     for (const { time, event } of pending === early ? early : [...early, ...(pending ?? [])]) {
       folder.appendEvent({ ...event, time });
     }
+          userStrategyOptions: plan.strategyOptions ?? {},
+          plugins: [...(plan.plugins ?? [])],
+          folder: plan.folder ?? null,
+          logs: plan.logs ?? null,
     pending = undefined;
     const record = (e: BenchEvent) => {
       folder.appendEvent(e);
@@ -253,7 +270,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
             gamma: plan.train.gamma,
             seed,
             workers: plan.gradWorkers,
-            checkpoint: { dir: ckDir },
+            checkpoint: { dir: ckDir, ...(plan.checkpointEvery ? { everySteps: plan.checkpointEvery } : {}) },
           },
         });
         trainer.on((e: TrainerEvent) => {

@@ -53,6 +53,7 @@ export function loadBenchmarkSource(
     return loadMnistPackage('fashion-mnist', cacheDir ? { cacheDir } : {});
   if (root === undefined) throw new Error(`${preset.id}: no data root`);
   const layout = dataLayoutOf(preset, root);
+  if (preset.dataset === 'folder') return loadImageFolder(root, { dataset: 'generic' });
   const dataset = preset.dataset;
   const lists: Record<string, [string, string]> = {
     cifar100: ['cifar100_train.txt', 'cifar100_val.txt'],
