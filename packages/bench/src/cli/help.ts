@@ -74,14 +74,14 @@ Hyper-parameter overrides (default: the preset's; the paper's values in brackets
   --eta <x>              null-space blend η in [0, 1] [0.95; 0.90 for imagenet-r-10]
   --expand-times <n>     passes over the task data per epoch [5]
   --milestones <list>    lr ×0.1 at these epochs [5,8]
-
-Smoke-run limits:
   --gamma <x>            lr decay factor at each milestone [0.1]
 
 Your own images (mamba-cl run folder --data-root DIR --tasks N):
   --tasks <n>            split the class folders of DIR/{train,val}/<class>/ into n tasks
   --image-size <s>       images are resized to s×s and the model built for it (default 28)
   --channels <1|3>       grey or RGB (default 3)
+
+Smoke-run limits:
   --max-steps <n>        at most n optimizer steps per epoch
   --limit-train <n>      at most n training images per class
   --limit-val <n>        at most n validation images per class
@@ -89,11 +89,11 @@ Your own images (mamba-cl run folder --data-root DIR --tasks N):
 
 Output:
   --no-progress          plain log lines even on a terminal
-  -h, --help             this text
-`,
   --no-logs <list>       skip csv (metrics.csv, loss.csv) and/or tensorboard (tensorboard/<strategy>/)
 
 Ctrl-C or SIGTERM stops at the next step, keeps the last checkpoint and prints the --resume command.
+  -h, --help             this text
+`,
   list: () => `Usage: mamba-cl list [benchmarks|strategies|models|backends] [--json] [--plugin <file|pkg>]
 
 Lists the benchmarks, the strategies (with their options), the model presets, and which compute
@@ -102,9 +102,9 @@ everything; --plugin loads plug-ins first and shows what each added.
 
 Options:
   --json        machine-readable output
+  --plugin <m>  load a plug-in module first; repeatable
   -h, --help    this text
 `,
-  --plugin <m>  load a plug-in module first; repeatable
   report: () => `Usage: mamba-cl report <run-dir...> [--out <dir>]
 
 Re-renders report.md and the SVG plots of finished or partial run folders from their results.json.
