@@ -47,13 +47,13 @@ export function writeTorchCheckpoint(
   for (const [name, t] of Object.entries(tensors)) {
     const type = t.storageType ?? 'torch.FloatStorage';
     const bytes = storages[t.storage];
-    const size = t.storageSize ?? (bytes ? bytes.length / (ITEM[type] ?? 1) : 0);
+    const size = t.storageSize !== undefined ? t.storageSize : bytes ? bytes.length / (ITEM[type] ?? 1) : 0;
     dict.set(name, {
       $reduce: [
         { $global: 'torch._utils._rebuild_tensor_v2' },
         [
           { $persid: ['storage', { $global: type }, t.storage, 'cpu', size] },
-          t.offset ?? 0,
+          t.offset !== undefined ? t.offset : 0,
           t.size,
           t.stride,
           false,
