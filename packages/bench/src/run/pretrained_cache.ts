@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { VisionMamba, type VisionMambaConfig, writeSafetensors } from '@mamba-cl/ssm-core';
 import type { WeightsSpec } from '../presets/benchmark_preset.js';
 import { loadPretrainingData, pretrainBackbone } from './pretrain.js';
+import { verifyPretrainedCache, writeCachedWeights } from './pretrained_integrity.js';
 
 /** The seed of pretraining: fixed, so that every run seed reuses one cached checkpoint. */
 export const PRETRAIN_SEED = 0;
@@ -41,8 +42,9 @@ export function pretrainKey(
  * **Details**
  * The file is `<cacheDir>/pretrained/<model>-mnist-<key>.safetensors`, where the key hashes the
  * model config, the pretraining settings, the seed and the mnist package version; later runs
- * (any seed, any strategy) reuse it. It is written to a temporary name and renamed, so an
- * interrupted pretraining never leaves a half file.
+ * (any seed, any strategy) reuse it. It is written atomically with its SHA-256 beside it
+ * (`<file>.sha256`); each load checks the hash, that it parses and that every weight is finite,
+ * and makes a broken file again (`onBroken` says why). Non-finite fresh weights are never cached.
  *
  * @param config - the model config
  * @param spec - pretraining settings (from the preset)
@@ -55,6 +57,8 @@ export async function ensurePretrained(
   spec: Extract<WeightsSpec, { kind: 'pretrain' }>,
   options: {
     cacheDir: string;
+    /** Told why a cached file is broken, before it is made again. */
+    onBroken?: (why: string) => void;
     name: string;
     onStart?: (totalSteps: number) => void;
     onStep?: (step: number, total: number, loss: number) => void;
@@ -63,7 +67,13 @@ export async function ensurePretrained(
 ): Promise<{ path: string; created: boolean; accuracy?: number }> {
   const dir = join(options.cacheDir, 'pretrained');
   const path = join(dir, `${options.name}-${spec.dataset}-${pretrainKey(config, spec)}.safetensors`);
-  if (existsSync(path)) return { path, created: false };
+  if (existsSync(path)) {
+    // verified on every load (stored hash, parse, finite values); a broken file is made again
+    const check = verifyPretrainedCache(path);
+    if (check.ok) return { path, created: false };
+    options.onBroken?.(check.why);
+    rmSync(path, { force: true });
+  }
   const t0 = performance.now();
   const { train, test } = await loadPretrainingData(spec, config, options.cacheDir);
   const model = VisionMamba.create(config, { seed: PRETRAIN_SEED });
@@ -78,9 +88,8 @@ export async function ensurePretrained(
       onStep: options.onStep,
     });
     mkdirSync(dir, { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(
-      tmp,
+    writeCachedWeights(
+      path,
       writeSafetensors(model.stateDict(), {
         metadata: {
           origin: `mamba-cl embedded default: pretrained on ${spec.dataset === 'mnist' ? 'MNIST' : 'held-out Fashion-MNIST training images'}`,
@@ -88,7 +97,6 @@ export async function ensurePretrained(
         },
       }),
     );
-    renameSync(tmp, path);
     options.onEnd?.(r.accuracy, (performance.now() - t0) / 1000, path);
     return { path, created: true, accuracy: r.accuracy };
   } finally {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CHECKPOINT_FILE,
@@ -17,9 +17,13 @@ import type { RunResults } from '../report/run_results.js';
 import { strategyResult } from '../report/strategy_result.js';
 import { createBackbone, resolveModelConfig } from '../wiring/model.js';
 import { prepareData } from '../wiring/prepare_data.js';
+import { writeFileAtomic } from './atomic_write.js';
 import { machineInfo, packageVersions, type RunManifest, sha256File } from './manifest.js';
+import { preflightRun } from './preflight.js';
 import { ensurePretrained } from './pretrained_cache.js';
+import { resumeResults } from './rebuild_results.js';
 import { RUN_FILES, RunFolder } from './run_folder.js';
+import { acquireRunLock } from './run_lock.js';
 
 /**
  * Where a run's output goes: log lines and the typed event stream (progress display).
@@ -118,6 +122,12 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
     });
     const r = await ensurePretrained(config, preset.weights, {
       cacheDir: plan.cacheDir,
+      onBroken: (why) =>
+        emit({
+          type: 'phase',
+          phase: 'weights',
+          message: `the cached checkpoint is broken (${why}); making it again`,
+        }),
       name: plan.model.replace(/[^\w.-]+/g, '_'),
       onStart: (totalSteps) => emit({ type: 'pretrain-start', totalSteps }),
       onStep: (step, totalSteps, loss) => emit({ type: 'pretrain-step', step, totalSteps, loss }),
@@ -156,7 +166,21 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
       ? RunFolder.open(plan.resume)
       : RunFolder.create(join(plan.out, `${preset.id}-s${seed}-${runStamp}`));
     dirs.push(folder.dir);
-    const previous = plan.resume ? folder.readResults() : undefined;
+    const lock = pre.lock ?? acquireRunLock(folder.dir);
+    const previous = plan.resume
+      ? resumeResults(
+          folder,
+          {
+            benchmark: preset.id,
+            seed,
+            numTasks: T,
+            classOrder: data.classOrder,
+            valCounts: data.valCounts,
+            strategies: plan.strategies,
+          },
+          io.log,
+        )
+      : undefined;
     if (!plan.resume) {
       const manifest: RunManifest = {
         schema: 'mamba-cl/manifest@1',
@@ -180,6 +204,10 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
           modelConfig: { ...config },
           train: { ...plan.train },
           strategyOptions: Object.fromEntries(plan.strategies.map((s) => [s, strategyOptions(s, plan)])),
+          userStrategyOptions: plan.strategyOptions ?? {},
+          plugins: [...(plan.plugins ?? [])],
+          folder: plan.folder ?? null,
+          logs: plan.logs ?? null,
           seeds: [...plan.seeds],
           limitTasks: plan.limitTasks ?? null,
           loaderWorkers: plan.workers,
@@ -200,10 +228,6 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
     for (const { time, event } of pending === early ? early : [...early, ...(pending ?? [])]) {
       folder.appendEvent({ ...event, time });
     }
-          userStrategyOptions: plan.strategyOptions ?? {},
-          plugins: [...(plan.plugins ?? [])],
-          folder: plan.folder ?? null,
-          logs: plan.logs ?? null,
     pending = undefined;
     const record = (e: BenchEvent) => {
       folder.appendEvent(e);
@@ -337,6 +361,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
     io.log(`${preset.id}, seed ${seed} (${T} tasks): accuracies in %`);
     io.log(comparisonText(final));
     io.log(`run folder: ${folder.dir} (report.md, results.json, plots)`);
+    lock.release();
     all.push(final);
     ok &&= done;
   }
@@ -345,8 +370,8 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
     summaryDir = join(plan.out, `${preset.id}-${runStamp}-summary`);
     mkdirSync(summaryDir, { recursive: true });
     const { markdown, plots } = renderAggregateReport(all, dirs);
-    writeFileSync(join(summaryDir, RUN_FILES.report), markdown);
-    for (const [name, svg] of plots) writeFileSync(join(summaryDir, name), svg);
+    writeFileAtomic(join(summaryDir, RUN_FILES.report), markdown);
+    for (const [name, svg] of plots) writeFileAtomic(join(summaryDir, name), svg);
     io.log(`summary over ${all.length} seeds: ${join(summaryDir, RUN_FILES.report)}`);
   }
   return { dirs, results: all, summaryDir, ok };
