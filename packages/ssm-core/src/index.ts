@@ -101,28 +101,34 @@ export { selectiveScan } from './scan/selective_scan.js';
 export { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from './weights/half_float.js';
 export { type MappedCheckpoint, mapOfficialCheckpoint } from './weights/official_checkpoint.js';
 export { BASIC_PICKLE_GLOBALS } from './weights/pickle/basic_pickle_globals.js';
+export { CODECS_ENCODE_LATIN1 } from './weights/pickle/codecs_encode_global.js';
 export {
   NUMPY_PICKLE_GLOBALS,
   ndarrayToTypedArray,
   PickledDtype,
   PickledNdarray,
 } from './weights/pickle/numpy_pickle_globals.js';
-export { PickleFormatError, PickleSecurityError } from './weights/pickle/pickle_errors.js';
+export { PickleFormatError, PickleLimitError, PickleSecurityError } from './weights/pickle/pickle_errors.js';
 export {
+  DEFAULT_UNPICKLE_LIMITS,
   PICKLE_STATE,
   type PickleGlobal,
   PickleGlobalRef,
   type Py2StringEncoding,
+  type UnpickleLimits,
   type UnpickleOptions,
   unpickle,
 } from './weights/pickle/unpickle.js';
 export {
+  DEFAULT_MAX_SAFETENSORS_HEADER_BYTES,
+  type ReadSafetensorsOptions,
   readSafetensors,
   type SafetensorsDtype,
   type SafetensorsTensor,
   writeSafetensors,
 } from './weights/safetensors.js';
 export {
+  DEFAULT_MAX_TENSOR_BYTES,
   INERT_CHECKPOINT_GLOBALS,
   type ReadTorchCheckpointOptions,
   readTorchCheckpoint,
