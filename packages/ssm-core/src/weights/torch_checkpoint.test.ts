@@ -193,3 +193,17 @@ describe('readTorchCheckpoint on hostile views (issue 14 rows 1-3)', () => {
     );
   });
 });
+
+describe('readTorchCheckpoint on a pickled rank of 5·10^4', () => {
+  it('reads a [2, 1 × 50000, 3] view (size-1 dimensions are dropped before the gather)', () => {
+    const ones = Array(50_000).fill(1);
+    const sd = readTorchCheckpoint(
+      writeTorchCheckpoint(
+        { t: { storage: '0', size: [2, ...ones, 3], stride: [1, ...ones, 2] } },
+        { '0': float32Bytes([0, 1, 2, 3, 4, 5]) },
+      ),
+    );
+    expect(sd.get('t')!.shape.length).toBe(50_002);
+    expect(Array.from(sd.get('t')!.data)).toEqual([0, 2, 4, 1, 3, 5]);
+  });
+});

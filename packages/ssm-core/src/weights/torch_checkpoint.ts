@@ -377,17 +377,21 @@ function materialise(t: ValidTensor): TorchTensor {
     } else {
       for (let i = 0; i < count; i++) data[i] = read(offset + i);
     }
-  } else {
-    const rank = shape.length;
+  } else if (count > 0) {
+    // size-1 dimensions do not move the address: without them every dimension has size ≥ 2, so the
+    // rank is at most log2(count) and the odometer below costs O(count), whatever the pickled rank
+    const sizes = shape.filter((d) => d !== 1);
+    const steps = stride.filter((_, i) => shape[i] !== 1);
+    const rank = sizes.length;
     const idx = new Array(rank).fill(0);
     let src = offset;
     for (let i = 0; i < count; i++) {
       data[i] = read(src);
       for (let d = rank - 1; d >= 0; d--) {
         idx[d]++;
-        src += stride[d];
-        if (idx[d] < shape[d]) break;
-        src -= stride[d] * shape[d];
+        src += steps[d];
+        if (idx[d] < sizes[d]) break;
+        src -= steps[d] * sizes[d];
         idx[d] = 0;
       }
     }
