@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 clang_bin="${CLANG:-$(command -v clang || command -v clang-14)}"
-"$clang_bin" --target=wasm32 -O3 -msimd128 -nostdlib -fno-builtin \
-  -Wl,--no-entry -Wl,--initial-memory=1114112 -Wl,--max-memory=4294967296 \
+"$clang_bin" --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -nostdlib -fno-builtin \
+  -Wl,--no-entry -Wl,--import-memory -Wl,--shared-memory -Wl,--initial-memory=1114112 -Wl,--max-memory=4294967296 \
   -Wl,--strip-all -o eigen_kernels.wasm eigen_kernels.c
 mkdir -p ../src/eigen/wasm
 {

@@ -56,11 +56,17 @@ static void symv_upper(const f64 *A, int n, int s, const f64 *v, f64 *y) {
   }
 }
 
-/* A[i, c] -= sum_p V[p,i] W[p,c] + W[p,i] V[p,c], s <= i <= c < n (upper triangle). */
-static void rank2k_upper(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int nb) {
+/*
+ * A[i, c] -= sum_p V[p,i] W[p,c] + W[p,i] V[p,c], s <= i <= c < n (upper triangle): the 4x4 tiles of
+ * rows [i0, i1) (i0, i1 = s + multiples of 4, at most end4 = s + 4*floor((n-s)/4)), then, when tail
+ * is set, the entries outside the tiles. Every entry is computed the same way whatever the split,
+ * so threads that take row ranges give the bits of one call.
+ */
+__attribute__((export_name("rank2k_rows")))
+void rank2k_rows(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int nb, int i0, int i1, int tail) {
   const int m = n - s;
   const int end4 = s + (m - (m % 4));
-  for (int i = s; i < end4; i += 4) {
+  for (int i = i0; i < i1; i += 4) {
     for (int c = i; c < end4; c += 4) {
       v128_t a00 = wasm_f64x2_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
       for (int p = 0; p < nb; p++) {
@@ -96,6 +102,7 @@ static void rank2k_upper(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int
       wasm_v128_store(r + 2, wasm_f64x2_sub(wasm_v128_load(r + 2), a31));
     }
   }
+  if (!tail) return;
   for (int i = s; i < n; i++) {
     for (int c = (i > end4 ? i : end4); c < n; c++) {
       f64 acc = 0;
@@ -111,9 +118,10 @@ static void rank2k_upper(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int
  * k0 = 0, NB, 2NB, ... (many short calls let V8 move from its baseline to its optimising wasm
  * compiler early; one long call would run in baseline code throughout). Outputs d[n], e[n-1],
  * tau[n-1]; reflector k is left in row k, columns k+1..n-1. Scratch: vp, wp (NB*n each), y (n).
+ * With update = 0 the trailing update is left to the caller (rank2k_rows, split across threads).
  */
 __attribute__((export_name("tridiagonalize_panel")))
-void tridiagonalize_panel(f64 *A, int n, int k0, f64 *d, f64 *e, f64 *tau, f64 *vp, f64 *wp, f64 *y) {
+void tridiagonalize_panel(f64 *A, int n, int k0, f64 *d, f64 *e, f64 *tau, f64 *vp, f64 *wp, f64 *y, int update) {
   {
     const int nb = (n - k0 < NB) ? n - k0 : NB;
     for (long i = 0; i < (long)NB * n; i++) { vp[i] = 0; wp[i] = 0; }
@@ -163,22 +171,24 @@ void tridiagonalize_panel(f64 *A, int n, int k0, f64 *d, f64 *e, f64 *tau, f64 *
       for (int c = s; c < n; c++) wrow[c] = y[c] - half * vrow[c];
     }
     const int s = k0 + nb;
-    if (s < n) rank2k_upper(A, n, s, vp, wp, nb);
+    if (update && s < n) rank2k_rows(A, n, s, vp, wp, nb, s, s + ((n - s) & ~3), 1);
   }
 }
 
 /*
  * Z <- Z - V (T (V^T Z)) for one block of nb reflectors (V p-major nb x n, T nb x NB upper
- * triangular, Z row-major n x k, rows start..n-1 touched). W: scratch nb x k.
+ * triangular, Z row-major n x k with row stride ldz, rows start..n-1 touched). W: scratch nb x k.
+ * Columns are independent: threads that take column ranges of even width (but the last) give
+ * the bits of one call.
  */
 __attribute__((export_name("apply_block")))
-void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int nb, int start) {
+void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int ldz, int nb, int start) {
   for (long i = 0; i < (long)nb * k; i++) W[i] = 0;
   const int k2 = k & ~1;
   /* W = V^T Z: 4 reflectors x 4 rows of Z per pass over a column pair */
   int i = start;
   for (; i + 3 < n; i += 4) {
-    const f64 *z0 = z + (long)i * k, *z1 = z0 + k, *z2 = z1 + k, *z3 = z2 + k;
+    const f64 *z0 = z + (long)i * ldz, *z1 = z0 + ldz, *z2 = z1 + ldz, *z3 = z2 + ldz;
     int p = 0;
     for (; p + 3 < nb; p += 4) {
       const f64 *v0 = vp + (long)p * n + i, *v1 = v0 + n, *v2 = v1 + n, *v3 = v2 + n;
@@ -208,7 +218,7 @@ void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int 
     }
   }
   for (; i < n; i++) {
-    const f64 *zi = z + (long)i * k;
+    const f64 *zi = z + (long)i * ldz;
     for (int p = 0; p < nb; p++) {
       const f64 v = vp[(long)p * n + i];
       f64 *w = W + (long)p * k;
@@ -230,7 +240,7 @@ void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int 
   /* Z <- Z - V W: each row of Z against 4 reflectors per pass */
   const int nb4 = nb & ~3;
   for (int r = start; r < n; r++) {
-    f64 *zr = z + (long)r * k;
+    f64 *zr = z + (long)r * ldz;
     int p = 0;
     for (; p < nb4; p += 4) {
       const f64 b0 = vp[(long)p * n + r], b1 = vp[(long)(p + 1) * n + r], b2 = vp[(long)(p + 2) * n + r], b3 = vp[(long)(p + 3) * n + r];
@@ -305,7 +315,7 @@ void gram_upper(const float *X, int rows, int dim, f64 *G) {
 }
 
 /*
- * C = A B, column-major: A m x k (ld m), B k x n (ld k), C m x n (ld m), C overwritten. Used by the
+ * C = A B, column-major: A m x k (ld m), B k x n (ld ldb), C m x n (ld ldc), C overwritten. Used by the
  * divide-and-conquer merges (Q U). Blocked over k (KC) and rows (MC) so a block of A stays in
  * cache while every column pair of B streams past; 8 rows x 2 columns of C in f64x2 registers.
  * Each C entry sums over p in ascending blocks of KC (the same order for any column split).
@@ -313,8 +323,8 @@ void gram_upper(const float *X, int rows, int dim, f64 *G) {
 #define KC 128
 #define MC 128
 __attribute__((export_name("gemm_nn")))
-void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k) {
-  for (long i = 0; i < (long)m * n; i++) C[i] = 0;
+void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, int ldc) {
+  for (int j = 0; j < n; j++) for (int i = 0; i < m; i++) C[(long)j * ldc + i] = 0;
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int p1 = (k - p0 < KC) ? k : p0 + KC;
     for (int i0 = 0; i0 < m; i0 += MC) {
@@ -322,8 +332,8 @@ void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k) {
       const int i8 = i0 + ((i1 - i0) & ~7);
       int j = 0;
       for (; j + 1 < n; j += 2) {
-        const f64 *b0 = B + (long)j * k, *b1 = b0 + k;
-        f64 *c0 = C + (long)j * m, *c1 = c0 + m;
+        const f64 *b0 = B + (long)j * ldb, *b1 = b0 + ldb;
+        f64 *c0 = C + (long)j * ldc, *c1 = c0 + ldc;
         int i = i0;
         for (; i < i8; i += 8) {
           v128_t x00 = wasm_v128_load(c0 + i), x01 = wasm_v128_load(c0 + i + 2), x02 = wasm_v128_load(c0 + i + 4), x03 = wasm_v128_load(c0 + i + 6);
@@ -351,8 +361,8 @@ void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k) {
         }
       }
       for (; j < n; j++) {
-        const f64 *b0 = B + (long)j * k;
-        f64 *c0 = C + (long)j * m;
+        const f64 *b0 = B + (long)j * ldb;
+        f64 *c0 = C + (long)j * ldc;
         for (int i = i0; i < i1; i++) {
           f64 s0 = c0[i];
           for (int p = p0; p < p1; p++) s0 += A[(long)p * m + i] * b0[p];

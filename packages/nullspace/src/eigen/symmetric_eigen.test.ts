@@ -259,3 +259,21 @@ describe('symmetricEigen kernels', () => {
     expect(q.orth).toBeLessThan(1e-10);
   });
 });
+
+describe('symmetricEigen threads', () => {
+  it('gives the same bits on 1 and 2 threads (worker threads on the shared wasm memory)', () => {
+    const rng = mulberry32(5);
+    const n = 300; // above the size from which helper threads are used
+    const a = wishart(n, 2 * n, rng);
+    const one = symmetricEigen(a, n, { threads: 1 });
+    const two = symmetricEigen(a, n, { threads: 2 });
+    expect(Array.from(two.values)).toEqual(Array.from(one.values));
+    expect(Array.from(two.vectors as Float64Array)).toEqual(Array.from(one.vectors as Float64Array));
+    const q = quality(a, n, two.values, two.vectors as Float64Array, 0, n);
+    expect(q.residual).toBeLessThan(1e-12);
+    expect(q.orth).toBeLessThan(1e-12);
+    const part1 = symmetricEigen(a, n, { threads: 1, vectors: { from: 0, to: 150 } });
+    const part2 = symmetricEigen(a, n, { threads: 2, vectors: { from: 0, to: 150 } });
+    expect(Array.from(part2.vectors as Float64Array)).toEqual(Array.from(part1.vectors as Float64Array));
+  });
+});

@@ -2,6 +2,7 @@ import { applyQ } from './back_transform.js';
 import { type Gemm, gemmJs, type TridiagonalEigenDC, tridiagonalEigenDC } from './tridiagonal_dc.js';
 import { tridiagonalEigenvalues, tridiagonalEigenvectors } from './tridiagonal_eigen.js';
 import { type Tridiagonal, tridiagonalize } from './tridiagonalize.js';
+import { defaultThreads } from './wasm/eigen_pool.js';
 import { applyQWasm, eigenKernels, gemmWasm, type Kernels, tridiagonalizeWasm } from './wasm/eigen_wasm.js';
 
 /**
@@ -28,6 +29,14 @@ export interface SymmetricEigenOptions {
    * large cluster).
    */
   readonly method?: 'auto' | 'divide-and-conquer' | 'inverse-iteration';
+  /**
+   * Threads for the O(n³) wasm kernels (the reduction's trailing updates, the merges' products,
+   * the back-transformation), the calling thread included; default: the machine's available
+   * parallelism, at most 8. Helper threads are Node worker threads on the kernels' shared memory;
+   * the work is split so that every entry is computed as on one thread — the result has the same
+   * bits for any thread count.
+   */
+  readonly threads?: number;
 }
 
 /** Result of {@link symmetricEigen}. @category Eigen */
@@ -86,10 +95,10 @@ export function symmetricEigen(
   const req = options.vectors ?? 'all';
   if (req === 'all' && options.method !== 'inverse-iteration') {
     // all vectors: divide and conquer gives the eigenvalues too (no separate QL pass)
-    const { tri, wasm } = reduce(a, n, options);
-    const dc = tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm));
+    const { tri, wasm, threads } = reduce(a, n, options);
+    const dc = tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm, threads));
     const values = Float64Array.from(dc.values).reverse();
-    return { values, vectors: backTransform(tri, wasm, dcColumns(dc, n, 0, n)), from: 0, to: n };
+    return { values, vectors: backTransform(tri, wasm, dcColumns(dc, n, 0, n), threads), from: 0, to: n };
   }
   const dec = eigenDecompose(a, n, options);
   if (req === 'none') return { values: dec.values, from: 0, to: 0 };
@@ -139,7 +148,7 @@ export function eigenDecompose(
   n: number,
   options: SymmetricEigenOptions = {},
 ): EigenDecomposition {
-  const { tri, wasm } = reduce(a, n, options);
+  const { tri, wasm, threads } = reduce(a, n, options);
   const values = tridiagonalEigenvalues(tri.d, tri.e);
   values.sort();
   values.reverse();
@@ -163,10 +172,10 @@ export function eigenDecompose(
           for (let i = 0; i < n; i++) z[i * k + j] = zc[o + i];
         }
       } else {
-        dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm));
+        dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm, threads));
         z = dcColumns(dc, n, from, to);
       }
-      return backTransform(tri, wasm, z);
+      return backTransform(tri, wasm, z, threads);
     },
   };
 }
@@ -176,7 +185,7 @@ function reduce(
   a: Float64Array,
   n: number,
   options: SymmetricEigenOptions,
-): { tri: Tridiagonal; wasm: Kernels | null } {
+): { tri: Tridiagonal; wasm: Kernels | null; threads: number } {
   if (!Number.isInteger(n) || n < 1)
     throw new RangeError(`symmetricEigen: n=${n}, expected a positive integer`);
   if (a.length < n * n)
@@ -190,21 +199,29 @@ function reduce(
   const wasm = options.kernels === 'js' ? null : eigenKernels();
   if (options.kernels === 'wasm' && wasm === null)
     throw new Error('symmetricEigen: the wasm kernels are unavailable here');
-  const tri = wasm ? tridiagonalizeWasm(wasm, a, n) : tridiagonalize(a, n);
-  return { tri, wasm };
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`symmetricEigen: threads=${threads}, expected a positive integer`);
+  const tri = wasm ? tridiagonalizeWasm(wasm, a, n, threads) : tridiagonalize(a, n);
+  return { tri, wasm, threads };
 }
 
-function gemmFor(wasm: Kernels | null): Gemm {
+function gemmFor(wasm: Kernels | null, threads: number): Gemm {
   return wasm
     ? (m, nn, k, a, ao, lda, b, bo, ldb, c, co, ldc) =>
-        gemmWasm(wasm, m, nn, k, a, ao, lda, b, bo, ldb, c, co, ldc)
+        gemmWasm(wasm, m, nn, k, a, ao, lda, b, bo, ldb, c, co, ldc, threads)
     : gemmJs;
 }
 
 /** Z ← Q·Z for row-major z [n, k]; returns z. */
-function backTransform(tri: Tridiagonal, wasm: Kernels | null, z: Float64Array): Float64Array {
+function backTransform(
+  tri: Tridiagonal,
+  wasm: Kernels | null,
+  z: Float64Array,
+  threads: number,
+): Float64Array {
   const k = z.length / tri.n;
-  if (wasm) applyQWasm(wasm, tri, z, k);
+  if (wasm) applyQWasm(wasm, tri, z, k, threads);
   else applyQ(tri, z, k);
   return z;
 }

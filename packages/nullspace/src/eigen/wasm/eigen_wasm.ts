@@ -1,6 +1,7 @@
 import { buildReflectorBlock } from '../back_transform.js';
 import type { Tridiagonal } from '../tridiagonalize.js';
 import { EIGEN_KERNELS_WASM_BASE64 } from './eigen_kernels_wasm.js';
+import { type EigenPool, eigenPool, OP_APPLY_BLOCK, OP_GEMM, OP_RANK2K } from './eigen_pool.js';
 
 /** Panel width; must equal NB in wasm/eigen_kernels.c. */
 const NB = 32;
@@ -15,11 +16,17 @@ interface WasmMemory {
 interface WasmGlobal {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
+
+/** Below this order the kernels run on the calling thread only (thread hand-offs would dominate). */
+const MIN_PARALLEL_N = 256;
 
 /** The exported functions of wasm/eigen_kernels.c. @internal */
 export interface Kernels {
   memory: WasmMemory;
+  /** The compiled module (helper threads instantiate it on the same memory). */
+  module: object;
   tridiagonalize_panel: (
     A: number,
     n: number,
@@ -30,6 +37,18 @@ export interface Kernels {
     vp: number,
     wp: number,
     y: number,
+    update: number,
+  ) => void;
+  rank2k_rows: (
+    A: number,
+    n: number,
+    s: number,
+    vp: number,
+    wp: number,
+    nb: number,
+    i0: number,
+    i1: number,
+    tail: number,
   ) => void;
   apply_block: (
     vp: number,
@@ -38,11 +57,21 @@ export interface Kernels {
     W: number,
     n: number,
     k: number,
+    ldz: number,
     nb: number,
     start: number,
   ) => void;
   gram_upper: (X: number, rows: number, dim: number, G: number) => void;
-  gemm_nn: (A: number, B: number, C: number, m: number, n: number, k: number) => void;
+  gemm_nn: (
+    A: number,
+    B: number,
+    C: number,
+    m: number,
+    n: number,
+    k: number,
+    ldb: number,
+    ldc: number,
+  ) => void;
 }
 
 let kernels: Kernels | null | undefined;
@@ -57,9 +86,10 @@ function decodeBase64(s: string): Uint8Array {
 }
 
 /**
- * The wasm SIMD kernels, compiled synchronously on first use; `null` where WebAssembly SIMD is
- * unavailable (or synchronous compilation is refused, as on a browser main thread), in which case
- * callers use the TypeScript kernels.
+ * The wasm SIMD kernels, compiled synchronously on first use on a shared memory (so helper threads
+ * can run them too); `null` where WebAssembly SIMD or shared memory is unavailable (or synchronous
+ * compilation is refused, as on a browser main thread), in which case callers use the TypeScript
+ * kernels.
  *
  * @internal
  */
@@ -69,8 +99,9 @@ export function eigenKernels(): Kernels | null {
     const wa = (globalThis as unknown as { WebAssembly?: WasmGlobal }).WebAssembly;
     if (!wa) throw new Error('WebAssembly is not available');
     const module = new wa.Module(decodeBase64(EIGEN_KERNELS_WASM_BASE64));
-    const inst = new wa.Instance(module, {});
-    kernels = inst.exports as unknown as Kernels;
+    const memory = new wa.Memory({ initial: HEAP_BASE / 65536, maximum: 65536, shared: true });
+    const inst = new wa.Instance(module, { env: { memory } });
+    kernels = { ...(inst.exports as object), memory, module } as Kernels;
   } catch (e) {
     loadError = (e as Error).message;
     kernels = null;
@@ -92,8 +123,28 @@ function ensure(k: Kernels, bytes: number): Float64Array {
   return new Float64Array(k.memory.buffer);
 }
 
+/** The helper threads for an order-n problem on `threads` threads, or null (single-threaded). */
+function helpers(k: Kernels, n: number, threads: number): EigenPool | null {
+  if (threads <= 1 || n < MIN_PARALLEL_N) return null;
+  return eigenPool(k.module, k.memory, threads);
+}
+
+/**
+ * Splits [0, total) into `parts` ranges of about equal size whose inner boundaries are multiples
+ * of `align` (so SIMD pairing, and therefore every bit of the result, is the same as in one call).
+ */
+function splitEven(total: number, parts: number, align: number): number[] {
+  const cuts = [0];
+  for (let p = 1; p < parts; p++) {
+    const c = Math.floor((total * p) / parts / align) * align;
+    cuts.push(Math.max(cuts[cuts.length - 1], Math.min(c, total)));
+  }
+  cuts.push(total);
+  return cuts;
+}
+
 /** {@link tridiagonalize} on the wasm kernels (same algorithm and results up to rounding). @internal */
-export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number): Tridiagonal {
+export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threads = 1): Tridiagonal {
   const nn = n * n;
   // layout (float64 indices from HEAP_BASE/8): A | d | e | tau | vp | wp | y
   const base = HEAP_BASE / 8;
@@ -108,8 +159,28 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number): Trid
   const mem = ensure(k, total * 8);
   mem.set(a.subarray(0, nn), oA);
   // one call per panel: V8 tiers short calls up to optimised code early (see eigen_kernels.c)
-  for (let k0 = 0; k0 < n; k0 += NB)
-    k.tridiagonalize_panel(oA * 8, n, k0, od * 8, oe * 8, ot * 8, ov * 8, ow * 8, oy * 8);
+  const pool = helpers(k, n, threads);
+  for (let k0 = 0; k0 < n; k0 += NB) {
+    k.tridiagonalize_panel(oA * 8, n, k0, od * 8, oe * 8, ot * 8, ov * 8, ow * 8, oy * 8, pool ? 0 : 1);
+    const s = k0 + NB;
+    if (!pool || s >= n) continue;
+    // trailing rank-2nb update of the upper triangle: rows of equal area per thread (tiles of 4)
+    const m = n - s;
+    const end4 = s + (m - (m % 4));
+    const parts = pool.size + 1;
+    const cuts = [s];
+    for (let p = 1; p < parts; p++) {
+      // rows [s, r) hold the fraction p/parts of the triangle's area
+      const r = end4 - Math.sqrt(1 - p / parts) * (end4 - s);
+      cuts.push(Math.min(end4, Math.max(cuts[p - 1], s + Math.round((r - s) / 4) * 4)));
+    }
+    cuts.push(end4);
+    const nb = Math.min(NB, n - k0);
+    for (let h = 0; h < pool.size; h++)
+      pool.start(h, OP_RANK2K, [oA * 8, n, s, ov * 8, ow * 8, nb, cuts[h + 1], cuts[h + 2], 0]);
+    k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, cuts[0], cuts[1], 1);
+    for (let h = 0; h < pool.size; h++) pool.wait(h);
+  }
   const m = new Float64Array(k.memory.buffer);
   return {
     n,
@@ -121,15 +192,19 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number): Trid
 }
 
 /** {@link applyQ} on the wasm kernels: Z ← Q·Z, z row-major [n, k]. @internal */
-export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: number): void {
+export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: number, threads = 1): void {
   const { n, reflectors: R, tau } = tri;
   const nref = n - 1;
   if (nref <= 0 || k === 0) return;
+  const pool = k >= 16 ? helpers(kern, n, threads) : null;
+  const parts = pool ? pool.size + 1 : 1;
+  // columns per thread, even widths but the last (same bits as one call)
+  const cuts = splitEven(k, parts, 2);
   const base = HEAP_BASE / 8;
   const ov = base;
   const oT = ov + NB * n;
   const oz = oT + NB * NB;
-  const oW = oz + n * k;
+  const oW = oz + n * k + ((n * k) % 2);
   const total = oW + NB * k - base;
   let mem = ensure(kern, total * 8);
   mem.set(z.subarray(0, n * k), oz);
@@ -143,7 +218,13 @@ export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: 
     mem = new Float64Array(kern.memory.buffer);
     mem.set(vp, ov);
     mem.set(T, oT);
-    kern.apply_block(ov * 8, oT * 8, oz * 8, oW * 8, n, k, nb, b0 + 1);
+    for (let h = 1; h < parts; h++) {
+      const c0 = cuts[h];
+      const args = [ov * 8, oT * 8, (oz + c0) * 8, (oW + NB * c0) * 8, n, cuts[h + 1] - c0, k, nb, b0 + 1];
+      pool?.start(h - 1, OP_APPLY_BLOCK, args);
+    }
+    kern.apply_block(ov * 8, oT * 8, oz * 8, oW * 8, n, cuts[1], k, nb, b0 + 1);
+    for (let h = 1; h < parts; h++) pool?.wait(h - 1);
   }
   mem = new Float64Array(kern.memory.buffer);
   z.set(mem.subarray(oz, oz + n * k));
@@ -184,6 +265,7 @@ export function gemmWasm(
   c: Float64Array,
   cOff: number,
   ldc: number,
+  threads = 1,
 ): void {
   if (m === 0 || n === 0) return;
   const base = HEAP_BASE / 8;
@@ -193,7 +275,15 @@ export function gemmWasm(
   const mem = ensure(kern, (oC + m * n - base) * 8);
   for (let p = 0; p < k; p++) mem.set(a.subarray(aOff + p * lda, aOff + p * lda + m), oA + p * m);
   for (let j = 0; j < n; j++) mem.set(b.subarray(bOff + j * ldb, bOff + j * ldb + k), oB + j * k);
-  kern.gemm_nn(oA * 8, oB * 8, oC * 8, m, n, k);
+  const pool = m * n * k >= 64 ** 3 ? helpers(kern, MIN_PARALLEL_N, threads) : null;
+  const parts = pool ? pool.size + 1 : 1;
+  const cuts = splitEven(n, parts, 2);
+  for (let h = 1; h < parts; h++) {
+    const j0 = cuts[h];
+    pool?.start(h - 1, OP_GEMM, [oA * 8, (oB + j0 * k) * 8, (oC + j0 * m) * 8, m, cuts[h + 1] - j0, k, k, m]);
+  }
+  kern.gemm_nn(oA * 8, oB * 8, oC * 8, m, cuts[1], k, k, m);
+  for (let h = 1; h < parts; h++) pool?.wait(h - 1);
   const out = new Float64Array(kern.memory.buffer);
   for (let j = 0; j < n; j++) c.set(out.subarray(oC + j * m, oC + j * m + m), cOff + j * ldc);
 }
