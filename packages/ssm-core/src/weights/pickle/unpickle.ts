@@ -72,9 +72,10 @@ export interface UnpickleOptions {
  * Resource bounds of {@link unpickle}; exceeding one raises {@link PickleLimitError}.
  *
  * **Details**
- * Every opcode reads at least one byte, so time is linear in the input; these bounds cap what a
- * small hostile input could otherwise make the decoder hold in memory (an empty array per `MARK`,
- * a `Map` per `EMPTY_DICT`, a quadratic-size integer).
+ * Every opcode reads at least one byte and does constant work per byte read (integers are decoded
+ * in linear time), so decoding time is linear in the input; these bounds cap what a small hostile
+ * input could otherwise make the decoder hold in memory (an empty array per `MARK`, a `Map` per
+ * `EMPTY_DICT`, a memo entry per `MEMOIZE`). `Infinity` lifts a bound.
  *
  * @category Weights
  */
@@ -233,8 +234,10 @@ function toPyInt(v: bigint): number | bigint {
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   const limits: UnpickleLimits = { ...DEFAULT_UNPICKLE_LIMITS, ...options.limits };
   for (const [k, v] of Object.entries(limits)) {
-    if (!(Number.isSafeInteger(v) && v >= 0)) {
-      throw new TypeError(`unpickle: limits.${k} must be a non-negative integer, got ${String(v)}`);
+    if (!((Number.isSafeInteger(v) && v >= 0) || v === Infinity)) {
+      throw new TypeError(
+        `unpickle: limits.${k} must be a non-negative integer or Infinity, got ${String(v)}`,
+      );
     }
   }
   const state = { opStart: 0, opName: '' };
