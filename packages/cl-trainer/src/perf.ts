@@ -4,5 +4,13 @@
  *
  * @module
  */
+export {
+  type BoundaryPerfOptions,
+  type BoundaryPerfResult,
+  type GramThroughputOptions,
+  runBoundaryPerf,
+  runGramThroughput,
+  summarizeBoundaryPerf,
+} from './perf/boundary_perf.js';
 export type { PerfReport, PerfRow } from './perf/perf_report.js';
 export { runTrainerPerf, type TrainerPerfOptions } from './perf/trainer_perf.js';

@@ -80,42 +80,46 @@ describeWithBackends('batchGrams W_B', () => {
 });
 
 describeWithBackends('batchGrams x, Δ, y', () => {
-  it("kernel 'matmul' (float32 matMulTN) equals the float64 definition to float32 rounding", () => {
-    const [b, L, D] = [4, 37, 20];
-    const { x, delta } = randomTap(b, L, D, 5, 1, 1);
-    const y = x.map((v, i) => v * delta[i] - 0.1);
-    const tap = {
-      x: tf.tensor3d(x, [b, L, D]),
-      delta: tf.tensor3d(delta, [b, L, D]),
-      y: tf.tensor3d(y, [b, L, D]),
-    };
-    const before = tf.memory().numTensors;
-    const exact = batchGrams(tap, ['x', 'A', 'out']);
-    const fast = batchGrams(tap, ['x', 'A', 'out'], 8, 'lowrank', 'matmul');
-    for (const [src, data] of [
-      ['x', x],
-      ['A', delta],
-      ['out', y],
-    ] as const) {
-      const want = new Float64Array(D * D);
-      for (let r = 0; r < b * L; r++)
-        for (let i = 0; i < D; i++)
-          for (let j = 0; j < D; j++) want[i * D + j] += data[r * D + i] * data[r * D + j];
-      let maxDiag = 0;
-      for (let i = 0; i < D; i++) maxDiag = Math.max(maxDiag, want[i * D + i]);
-      expect(fast.get(src)!.rows).toBe(b * L);
-      expectTensorsClose(exact.get(src)!.gram, want, {
-        rtol: 0,
-        atol: 1e-12 * maxDiag,
-        label: `${src} exact`,
-      });
-      expectTensorsClose(fast.get(src)!.gram, want, {
-        rtol: 0,
-        atol: 1e-5 * maxDiag,
-        label: `${src} matmul`,
-      });
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([tap.x, tap.delta, tap.y]);
-  });
+  for (const [b, L, D] of [
+    [4, 37, 20],
+    [2, 9, 600], // two column panels (512 + 88)
+  ]) {
+    it(`kernel 'matmul' (float32 matMulTN) equals the float64 definition to float32 rounding (D = ${D})`, () => {
+      const { x, delta } = randomTap(b, L, D, 5, 1, 1);
+      const y = x.map((v, i) => v * delta[i] - 0.1);
+      const tap = {
+        x: tf.tensor3d(x, [b, L, D]),
+        delta: tf.tensor3d(delta, [b, L, D]),
+        y: tf.tensor3d(y, [b, L, D]),
+      };
+      const before = tf.memory().numTensors;
+      const exact = batchGrams(tap, ['x', 'A', 'out']);
+      const fast = batchGrams(tap, ['x', 'A', 'out'], 8, 'lowrank', 'matmul');
+      for (const [src, data] of [
+        ['x', x],
+        ['A', delta],
+        ['out', y],
+      ] as const) {
+        const want = new Float64Array(D * D);
+        for (let r = 0; r < b * L; r++)
+          for (let i = 0; i < D; i++)
+            for (let j = 0; j < D; j++) want[i * D + j] += data[r * D + i] * data[r * D + j];
+        let maxDiag = 0;
+        for (let i = 0; i < D; i++) maxDiag = Math.max(maxDiag, want[i * D + i]);
+        expect(fast.get(src)!.rows).toBe(b * L);
+        expectTensorsClose(exact.get(src)!.gram, want, {
+          rtol: 0,
+          atol: 1e-12 * maxDiag,
+          label: `${src} exact`,
+        });
+        expectTensorsClose(fast.get(src)!.gram, want, {
+          rtol: 0,
+          atol: 1e-5 * maxDiag,
+          label: `${src} matmul`,
+        });
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([tap.x, tap.delta, tap.y]);
+    });
+  }
 });

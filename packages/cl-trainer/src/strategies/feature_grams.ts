@@ -4,7 +4,7 @@
  * @module
  */
 import { addGram } from '@mamba-cl/nullspace';
-import { matMulTN } from '@mamba-cl/ssm-core';
+import { matMulNT, matMulTN } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneTap } from '../backbone/backbone.js';
 
@@ -28,8 +28,9 @@ export type BGramMethod = 'lowrank' | 'explicit';
 /**
  * Which products form the Grams: `'exact'` (default) multiplies and sums in float64 on
  * `@mamba-cl/nullspace`'s blocked kernel (`addGram`), the reference; `'matmul'` takes each batch's
- * XᵀX as one float32 product through the fastest matmul of the backend (ssm-core's WebAssembly SIMD
- * `matMulTN` on cpu/wasm, `tf.matMul` on a GPU backend), as the official code does in PyTorch fp32,
+ * XᵀX in float32 products through the fastest matmul of the backend (ssm-core's WebAssembly SIMD
+ * `matMulTN` on cpu/wasm, `tf.matMul` on a GPU backend; only the 512-column panel pairs on and above
+ * the diagonal), as the official code does in PyTorch fp32,
  * and hands it on as float64 (batches are still summed in float64 by the accumulator). The two agree
  * to float32 rounding: entry-wise within 1e-5·maxᵢ Gᵢᵢ on the tested inputs (the products of one
  * batch are summed in float32 over b·L rows, blocked by 128).
@@ -152,8 +153,16 @@ function lowRankBGram(tap: BackboneTap): Float64Array {
   return g;
 }
 
+/** Column panel width of the symmetric float32 Gram: only panel pairs i ≤ j are multiplied. */
+const GRAM_PANEL = 512;
+
 /**
- * TᵀT of a tensor read as [rows, D], as one float32 `matMulTN`, returned as float64.
+ * TᵀT of a tensor read as [rows, D] in float32 `matMulTN` products, returned as float64.
+ *
+ * **Details**
+ * The columns are cut into panels of 512; only the panel pairs on and above the diagonal are
+ * multiplied (X_iᵀX_j, i ≤ j) and mirrored, so a D = 2048 Gram costs 10 products of 512² instead of
+ * 16 (the symmetry a full product would waste). The result is exactly symmetric.
  *
  * @param t - features, any shape with rows·D values (rows-major)
  * @param rows - row count
@@ -161,13 +170,34 @@ function lowRankBGram(tap: BackboneTap): Float64Array {
  * @returns the D×D Gram, row-major, float64
  */
 function matmulGram(t: tf.Tensor, rows: number, D: number): Float64Array {
-  const g = tf.tidy(() => {
+  const g = new Float64Array(D * D);
+  const starts: number[] = [];
+  for (let c = 0; c < D; c += GRAM_PANEL) starts.push(c);
+  tf.tidy(() => {
     const x = tf.reshape(t, [rows, D]) as tf.Tensor2D;
-    return matMulTN(x, x);
+    const panels =
+      starts.length === 1
+        ? [x]
+        : starts.map((c) => tf.slice(x, [0, c], [rows, Math.min(GRAM_PANEL, D - c)]) as tf.Tensor2D);
+    for (let pi = 0; pi < starts.length; pi++) {
+      for (let pj = pi; pj < starts.length; pj++) {
+        const prod = matMulTN(panels[pi], panels[pj]);
+        const a = prod.dataSync() as Float32Array;
+        const [wi, wj] = prod.shape;
+        prod.dispose();
+        const r0 = starts[pi];
+        const c0 = starts[pj];
+        for (let r = 0; r < wi; r++) {
+          for (let c = pi === pj ? r : 0; c < wj; c++) {
+            const v = a[r * wj + c];
+            g[(r0 + r) * D + c0 + c] = v;
+            g[(c0 + c) * D + r0 + r] = v;
+          }
+        }
+      }
+    }
   });
-  const data = Float64Array.from(g.dataSync() as Float32Array);
-  g.dispose();
-  return data;
+  return g;
 }
 
 /**
@@ -180,9 +210,20 @@ function matmulGram(t: tf.Tensor, rows: number, D: number): Float64Array {
 function lowRankBGramMatmul(tap: BackboneTap): Float64Array {
   const [b, L, D] = tap.x.shape;
   const p = tf.tidy(() => {
-    const G = tf.matMul(tap.delta, tap.delta, false, true); // [b, L, L]: G_i = Δ_iΔ_iᵀ
-    const W = tf.matMul(G, tap.x); // [b, L, D]
-    return matMulTN(tf.reshape(tap.x, [b * L, D]) as tf.Tensor2D, tf.reshape(W, [b * L, D]) as tf.Tensor2D);
+    // Per image on ssm-core's kernels (tfjs-wasm's batched matMul is several times slower here).
+    const parts: tf.Tensor2D[] = [];
+    for (let i = 0; i < b; i++) {
+      parts.push(
+        tf.tidy(() => {
+          const di = tf.reshape(tf.slice(tap.delta, [i, 0, 0], [1, L, D]), [L, D]) as tf.Tensor2D;
+          const xi = tf.reshape(tf.slice(tap.x, [i, 0, 0], [1, L, D]), [L, D]) as tf.Tensor2D;
+          const G = matMulNT(di, di); // [L, L]: G_i = Δ_iΔ_iᵀ (symmetric)
+          return matMulTN(G, xi); // [L, D]: W_i = G_iᵀX_i = G_i·X_i
+        }),
+      );
+    }
+    const W = tf.concat(parts, 0) as tf.Tensor2D; // [b·L, D]
+    return matMulTN(tf.reshape(tap.x, [b * L, D]) as tf.Tensor2D, W);
   });
   const a = p.dataSync() as Float32Array;
   const g = new Float64Array(D * D);
