@@ -19,6 +19,8 @@ Commands:
   run <benchmark>      train and evaluate strategies on a benchmark; writes a run folder
   list                 benchmarks, strategies, models and the backends available here
   report <run-dir...>  re-render report.md and plots of run folders; several runs → mean ± std
+  sweep <benchmarks>   a grid of runs (benchmarks × strategies × seeds × hyper-parameters), local or on Redis
+  worker --queue URL   run sweep jobs from a BullMQ queue (one per machine)
   perf                 performance benchmarks of every package (table + JSON)
   help [command]       this text, or a command's
 

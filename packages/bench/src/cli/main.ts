@@ -6,7 +6,7 @@ import { perfCommand } from './perf_command.js';
 import { reportCommand } from './report_command.js';
 import { runCommand } from './run_command.js';
 
-const COMMANDS = ['run', 'list', 'report', 'perf', 'help'] as const;
+const COMMANDS = ['run', 'list', 'report', 'perf', 'sweep', 'worker', 'help'] as const;
 
 /**
  * The `mamba-cl` command line: dispatches to `run`, `list`, `report`, `perf` or `help`.
@@ -42,11 +42,22 @@ export async function main(
         const topic = rest[0];
         if (topic === undefined) log(HELP.main());
         else if (topic in HELP && topic !== 'main') log(HELP[topic as keyof typeof HELP]());
-        else throw new CliError(`help: unknown command "${topic}"`, `commands: ${COMMANDS.join(', ')}`);
+        else if (topic === 'sweep' || topic === 'worker') {
+          const { SWEEP_HELP } = await import('../sweep/sweep_command.js');
+          log(SWEEP_HELP[topic]());
+        } else throw new CliError(`help: unknown command "${topic}"`, `commands: ${COMMANDS.join(', ')}`);
         return 0;
       }
       case 'run':
         return await runCommand(rest, { log });
+      case 'sweep': {
+        const { sweepCommand } = await import('../sweep/sweep_command.js');
+        return await sweepCommand(rest, { log });
+      }
+      case 'worker': {
+        const { workerCommand } = await import('../sweep/sweep_command.js');
+        return await workerCommand(rest, { log });
+      }
       case 'list':
         await listCommand(rest, log);
         return 0;
