@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { applyMutation, byteMutation } from '../testing_internal/mutate_bytes.js';
 import { writeStoredZip } from '../testing_internal/stored_zip.js';
 import { float32Bytes, writeTorchCheckpoint } from '../testing_internal/torch_checkpoint_writer.js';
@@ -27,14 +27,35 @@ const fixture = (dir: string, name: string): Uint8Array =>
 
 const NAMED = [WeightsFormatError, PickleFormatError, PickleSecurityError];
 
+/** How many cases of the current property loaded and how many were refused. */
+const tally = { loaded: 0, refused: 0 };
+
 /** Runs `f`; a named error is an accepted outcome, anything else fails the property. */
 function named<T>(f: () => T): T | Error {
   try {
-    return f();
+    const out = f();
+    tally.loaded++;
+    return out;
   } catch (e) {
-    if (NAMED.some((C) => e instanceof C)) return e as Error;
+    if (NAMED.some((C) => e instanceof C)) {
+      tally.refused++;
+      return e as Error;
+    }
     throw e;
   }
+}
+
+beforeEach(() => {
+  tally.loaded = 0;
+  tally.refused = 0;
+});
+
+/** The mutations reached both outcomes (a fuzzer whose cases all fail early tests nothing). */
+function expectBothOutcomes(): void {
+  expect(tally.loaded).toBeGreaterThan(0);
+  expect(tally.refused).toBeGreaterThan(0);
+  tally.loaded = 0;
+  tally.refused = 0;
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -95,6 +116,7 @@ describe('mutation fuzz: .pth (zip + pickle)', () => {
       }),
       runs(numRuns, seed),
     );
+    expectBothOutcomes();
   };
 
   it('a small generated checkpoint: 1000 mutations', () => {
@@ -120,6 +142,7 @@ describe('mutation fuzz: .pth (zip + pickle)', () => {
       }),
       runs(500, 141),
     );
+    expectBothOutcomes();
   });
 
   it('the golden PyTorch checkpoint: 150 mutations', () => {
@@ -192,6 +215,7 @@ describe('property: hostile _rebuild_tensor_v2 arguments', () => {
       }),
       runs(300, 3),
     );
+    expectBothOutcomes();
   });
 });
 
@@ -219,6 +243,7 @@ describe('mutation fuzz: raw pickle', () => {
       }),
       runs(600, 19),
     );
+    expectBothOutcomes();
   });
 });
 
@@ -272,5 +297,6 @@ describe('mutation fuzz: safetensors', () => {
       }),
       runs(500, 6),
     );
+    expectBothOutcomes();
   });
 });
