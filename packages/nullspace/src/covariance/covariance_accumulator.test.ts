@@ -102,6 +102,66 @@ describe('CovarianceAccumulator', () => {
     expect(() => CovarianceAccumulator.deserialize(new Uint8Array(16), 'k.bin')).toThrow(/bad magic/);
   });
 
+  it('with 𝒦 detached between tasks folds to the same bits, and serialises without 𝒦 or an empty K_t', () => {
+    const rng = mulberry32(5);
+    const dim = 9;
+    const batches = [0, 1, 2].map(() => features(rng, 11, dim));
+    for (const mode of ['sum', 'mean'] as const) {
+      const held = new CovarianceAccumulator(dim, { mode });
+      const away = new CovarianceAccumulator(dim, { mode, detached: true });
+      expect(away.hasMatrix).toBe(false);
+      expect(() => away.matrix).toThrow(/detached/);
+      let stored = new Float64Array(dim * dim); // 𝒦 kept "in a store"
+      for (const [t, x] of batches.entries()) {
+        held.addBatch(x, 11, t + 2);
+        held.endTask();
+        away.addBatch(x, 11, t + 2);
+        expect(() => away.endTask()).toThrow(/detached; attachMatrix/);
+        away.attachMatrix(stored);
+        away.endTask();
+        const bytes = away.serialize(); // 𝒦 attached, no pending K_t: one matrix of data
+        stored = away.detachMatrix().slice();
+        expect(away.hasMatrix).toBe(false);
+        expect(Buffer.from(stored.buffer).equals(Buffer.from(held.matrix.buffer)), `${mode} task ${t}`).toBe(
+          true,
+        );
+        expect(bytes.length).toBeLessThan(12 + 200 + 8 * dim * dim + 8);
+        const small = away.serialize(); // detached: header only
+        expect(small.length).toBeLessThan(200);
+        const back = CovarianceAccumulator.deserialize(small);
+        expect(back.hasMatrix).toBe(false);
+        expect(back.imageCounts).toEqual(away.imageCounts);
+      }
+      expect(() => away.attachMatrix(new Float64Array(3))).toThrow(/expected a Float64Array of 9×9/);
+    }
+  });
+
+  it('reads states written before 𝒦 could be detached (both matrices, no flags)', () => {
+    const rng = mulberry32(6);
+    const dim = 5;
+    const acc = new CovarianceAccumulator(dim);
+    acc.addBatch(features(rng, 7, dim), 7, 1);
+    acc.endTask();
+    acc.addBatch(features(rng, 4, dim), 4, 1);
+    const header = new TextEncoder().encode(
+      JSON.stringify({ dim, mode: 'sum', taskBatches: 1, taskImages: 1, imageCounts: [1] }),
+    );
+    const headerLen = Math.ceil((header.length + 12) / 8) * 8 - 12;
+    const legacy = new Uint8Array(12 + headerLen + 16 * dim * dim);
+    legacy.set(new TextEncoder().encode('MCLCOV01'), 0);
+    new DataView(legacy.buffer).setUint32(8, headerLen, true);
+    legacy.fill(0x20, 12, 12 + headerLen);
+    legacy.set(header, 12);
+    const data = new DataView(legacy.buffer, 12 + headerLen);
+    for (let i = 0; i < dim * dim; i++) {
+      data.setFloat64(8 * i, acc.matrix[i], true);
+      data.setFloat64(8 * (dim * dim + i), acc.taskMatrix[i], true);
+    }
+    const back = CovarianceAccumulator.deserialize(legacy, 'legacy');
+    expect(Array.from(back.matrix)).toEqual(Array.from(acc.matrix));
+    expect(Array.from(back.taskMatrix)).toEqual(Array.from(acc.taskMatrix));
+  });
+
   it('rejects wrong shapes, naming the numbers', () => {
     const acc = new CovarianceAccumulator(3);
     expect(() => acc.addBatch(new Float32Array(7), 2)).toThrow(/7 values, expected rows×dim = 2×3 = 6/);

@@ -13,6 +13,11 @@ export type AccumulationMode = 'sum' | 'mean';
 export interface CovarianceAccumulatorOptions {
   /** Folding rule across tasks; default 'sum' (the official default). */
   readonly mode?: AccumulationMode;
+  /**
+   * Start with 𝒦 detached (kept elsewhere, e.g. in a disk `MatrixStore`): nothing of D×D is
+   * allocated until the first batch; `attachMatrix` before `endTask`. Default false.
+   */
+  readonly detached?: boolean;
 }
 
 const MAGIC = 'MCLCOV01';
@@ -27,6 +32,10 @@ const MAGIC = 'MCLCOV01';
  * products and sums are float64. The state (𝒦, the pending task sum, counters) serialises to bytes
  * and restores bit-exactly.
  *
+ * 𝒦 can live outside the accumulator between boundaries (`detachMatrix` / `attachMatrix`, or the
+ * `detached` option): batches only touch K_t, so during feature collection only K_t is in memory,
+ * and `endTask` needs 𝒦 attached. The fold is the same arithmetic either way.
+ *
  * @example
  * const acc = new CovarianceAccumulator(2048);
  * acc.addBatch(x, 100 * 145, 100);   // x: Float32Array [14500, 2048]
@@ -39,7 +48,8 @@ export class CovarianceAccumulator {
   readonly dim: number;
   /** Folding rule across tasks. */
   readonly mode: AccumulationMode;
-  #matrix: Float64Array;
+  /** 𝒦, or undefined while detached. */
+  #matrix: Float64Array | undefined;
   /** K_t of the current task; allocated by the first batch, released by endTask (halves idle memory). */
   #taskBuf: Float64Array | undefined;
   #taskBatches = 0;
@@ -59,12 +69,51 @@ export class CovarianceAccumulator {
     }
     this.dim = dim;
     this.mode = mode;
-    this.#matrix = new Float64Array(dim * dim);
+    this.#matrix = options.detached ? undefined : new Float64Array(dim * dim);
   }
 
-  /** The cumulative 𝒦 (all finished tasks), shape [dim, dim], row-major. Not a copy: do not modify. */
+  /**
+   * The cumulative 𝒦 (all finished tasks), shape [dim, dim], row-major. Not a copy: do not modify.
+   * Throws while 𝒦 is detached.
+   */
   get matrix(): Float64Array {
+    if (this.#matrix === undefined) {
+      throw new Error(
+        `CovarianceAccumulator.matrix: 𝒦 (${this.dim}×${this.dim}) is detached; attachMatrix it first`,
+      );
+    }
     return this.#matrix;
+  }
+
+  /** Whether 𝒦 is held here (false after `detachMatrix` or with the `detached` option). */
+  get hasMatrix(): boolean {
+    return this.#matrix !== undefined;
+  }
+
+  /**
+   * Hands 𝒦 over and stops holding it (to keep it in a store between boundaries).
+   *
+   * @returns 𝒦, shape [dim, dim], row-major (no copy)
+   */
+  detachMatrix(): Float64Array {
+    const m = this.matrix;
+    this.#matrix = undefined;
+    return m;
+  }
+
+  /**
+   * Holds `matrix` as 𝒦 again (the one detached, e.g. read back from a store; zeros before the
+   * first task).
+   *
+   * @param matrix - 𝒦, shape [dim, dim], row-major float64 (held, not copied)
+   */
+  attachMatrix(matrix: Float64Array): void {
+    if (!(matrix instanceof Float64Array) || matrix.length !== this.dim * this.dim) {
+      throw new RangeError(
+        `CovarianceAccumulator.attachMatrix: got ${matrix?.length} values, expected a Float64Array of ${this.dim}×${this.dim}`,
+      );
+    }
+    this.#matrix = matrix;
   }
 
   /** The current task's K_t so far (batches added since the last `endTask`; zeros if none). */
@@ -143,7 +192,7 @@ export class CovarianceAccumulator {
     if (this.mode === 'mean' && !(n > 0)) {
       throw new RangeError("CovarianceAccumulator.endTask: mode 'mean' needs the task's image count (> 0)");
     }
-    const m = this.#matrix;
+    const m = this.matrix;
     const t = this.#task;
     if (this.mode === 'sum' || this.#imageCounts.length === 0) {
       for (let i = 0; i < m.length; i++) m[i] += t[i];
@@ -162,12 +211,15 @@ export class CovarianceAccumulator {
   }
 
   /**
-   * The full state as bytes: an 8-byte magic, a JSON header, then 𝒦 and the pending K_t as
-   * little-endian float64 (restores bit-exactly).
+   * The full state as bytes: an 8-byte magic, a JSON header, then 𝒦 (unless detached) and the
+   * pending K_t (only when batches are pending) as little-endian float64 (restores bit-exactly; a
+   * detached 𝒦 restores detached).
    *
    * @returns the bytes
    */
   serialize(): Uint8Array {
+    const withMatrix = this.#matrix !== undefined;
+    const withTask = this.#taskBatches > 0 && this.#taskBuf !== undefined;
     const header = new TextEncoder().encode(
       JSON.stringify({
         dim: this.dim,
@@ -175,19 +227,25 @@ export class CovarianceAccumulator {
         taskBatches: this.#taskBatches,
         taskImages: this.#taskImages,
         imageCounts: this.#imageCounts,
+        matrix: withMatrix,
+        task: withTask,
       }),
     );
     const headerLen = Math.ceil((header.length + 12) / 8) * 8 - 12; // data starts 8-aligned
     const dataOffset = 12 + headerLen;
     const nn = this.dim * this.dim;
-    const out = new Uint8Array(dataOffset + 16 * nn);
+    const out = new Uint8Array(dataOffset + 8 * nn * (Number(withMatrix) + Number(withTask)));
     out.set(new TextEncoder().encode(MAGIC), 0);
     const view = new DataView(out.buffer);
     view.setUint32(8, headerLen, true);
     out.fill(0x20, 12, 12 + headerLen);
     out.set(header, 12);
-    writeF64(out, dataOffset, this.#matrix);
-    writeF64(out, dataOffset + 8 * nn, this.#task);
+    let at = dataOffset;
+    if (this.#matrix !== undefined) {
+      writeF64(out, at, this.#matrix);
+      at += 8 * nn;
+    }
+    if (withTask) writeF64(out, at, this.#task);
     return out;
   }
 
@@ -212,6 +270,9 @@ export class CovarianceAccumulator {
       taskBatches: number;
       taskImages: number;
       imageCounts: number[];
+      /** Absent in states written before 𝒦 could be detached: both matrices present. */
+      matrix?: boolean;
+      task?: boolean;
     };
     try {
       if (12 + headerLen > bytes.length) throw new Error(`header of ${headerLen} bytes runs past the end`);
@@ -221,16 +282,23 @@ export class CovarianceAccumulator {
         `CovarianceAccumulator.deserialize: ${source}: unreadable header (${(e as Error).message})`,
       );
     }
-    const acc = new CovarianceAccumulator(h.dim, { mode: h.mode });
+    const withMatrix = h.matrix ?? true;
+    const withTask = h.task ?? true;
+    const acc = new CovarianceAccumulator(h.dim, { mode: h.mode, detached: !withMatrix });
     const nn = h.dim * h.dim;
     const dataOffset = 12 + headerLen;
-    if (bytes.length !== dataOffset + 16 * nn) {
+    const want = dataOffset + 8 * nn * (Number(withMatrix) + Number(withTask));
+    if (bytes.length !== want) {
       throw new Error(
-        `CovarianceAccumulator.deserialize: ${source}: ${bytes.length} bytes, expected ${dataOffset + 16 * nn} for dim ${h.dim}`,
+        `CovarianceAccumulator.deserialize: ${source}: ${bytes.length} bytes, expected ${want} for dim ${h.dim} (${withMatrix ? '𝒦' : 'no 𝒦'}, ${withTask ? 'K_t' : 'no K_t'})`,
       );
     }
-    readF64(bytes, dataOffset, acc.#matrix);
-    readF64(bytes, dataOffset + 8 * nn, acc.#task);
+    let at = dataOffset;
+    if (acc.#matrix !== undefined) {
+      readF64(bytes, at, acc.#matrix);
+      at += 8 * nn;
+    }
+    if (withTask) readF64(bytes, at, acc.#task);
     acc.#taskBatches = h.taskBatches;
     acc.#taskImages = h.taskImages;
     acc.#imageCounts = h.imageCounts;
