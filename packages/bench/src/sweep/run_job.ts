@@ -15,6 +15,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunResults } from '../report/run_results.js';
 import { RUN_FILES } from '../run/run_folder.js';
+import { RUN_LOCK_FILE } from '../run/run_lock.js';
 import type { SweepRun } from './sweep_run.js';
 
 /**
@@ -129,6 +131,12 @@ export interface RunJobOptions {
   readonly machineFlags?: readonly string[];
   /** Aborting kills the child (SIGTERM). */
   readonly signal?: AbortSignal;
+  /**
+   * Remove a `run.lock` left by another host before resuming (default false). The queue worker sets
+   * it: BullMQ hands a job out only once its previous holder's lock in Redis has expired, so a run
+   * lock of another machine is that lost worker's; one of this host is checked by its PID.
+   */
+  readonly takeOverLock?: boolean;
 }
 
 /**
@@ -201,6 +209,18 @@ export async function runJob(run: SweepRun, out: string, options: RunJobOptions 
     attempt: attemptsStarted(jobDir) + 1,
   };
   record({ event: 'start', ...who, mode });
+  if (options.takeOverLock && before.folder) {
+    const lock = join(before.folder, RUN_LOCK_FILE);
+    try {
+      const holder = JSON.parse(readFileSync(lock, 'utf8')) as { hostname?: string; pid?: number };
+      if (holder.hostname !== undefined && holder.hostname !== hostname()) {
+        rmSync(lock, { force: true });
+        record({ event: 'lock-taken-over', ...who, from: `${holder.hostname}:${holder.pid}` });
+      }
+    } catch {
+      // no lock, or an unreadable one (the run replaces that itself)
+    }
+  }
   const cmd = options.command ?? defaultJobCommand();
   const logPath = join(jobDir, 'job.log');
   const logStart = existsSync(logPath) ? statSync(logPath).size : 0;

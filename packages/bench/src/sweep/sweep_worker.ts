@@ -64,6 +64,7 @@ export async function runSweepWorker(
       log(`worker ${me}: ${run.dirName} (attempt ${job.attemptsMade + 1})`);
       const o = await runJob(run, out, {
         worker: me,
+        takeOverLock: true,
         machineFlags: options.machineFlags,
         command: options.command,
         signal: jobs.signal,
