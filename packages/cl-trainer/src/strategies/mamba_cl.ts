@@ -569,7 +569,10 @@ function optionInfo(defaults: MambaClOptions): Readonly<Record<string, StrategyO
 /**
  * Creates the `mamba-cl` strategy.
  *
- * @param options - `eta`, `threshold`, `normalize`, `groups`, `accumulation`, `chunk`
+ * @param options - any of the 11 fields of {@link MambaClOptions}, over {@link MAMBA_CL_DEFAULTS}:
+ *   `eta` (0.95), `threshold` (`{ kind: 'adaptive' }`), `normalize` (`'frobenius'`), `groups` (all five
+ *   feature groups), `accumulation` (`'sum'`), `chunk` (8), `bGram` (`'lowrank'`), `gramKernel`
+ *   (`'exact'`), `apply` (`'auto'`), `store` (`'memory'`) and `storeDir` (for `store: 'disk'`)
  * @example
  * createMambaClStrategy({ eta: 0.9 });
  * @category Strategies
