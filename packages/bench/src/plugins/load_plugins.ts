@@ -82,10 +82,17 @@ export function resolvePlugin(spec: string, cwd: string = process.cwd()): string
   } catch {
     // ESM-only packages: read package.json and pick the import entry.
   }
-  let pkgJson: string;
-  try {
-    pkgJson = req.resolve(`${spec}/package.json`);
-  } catch {
+  let pkgJson: string | undefined;
+  // An `exports` map may hide package.json from require.resolve: walk node_modules like Node does.
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    const candidate = join(d, 'node_modules', spec, 'package.json');
+    if (existsSync(candidate)) {
+      pkgJson = candidate;
+      break;
+    }
+    if (dirname(d) === d) break;
+  }
+  if (pkgJson === undefined) {
     throw new CliError(
       `--plugin ${spec}: no such file, and no package "${spec}" is installed where ${cwd} resolves packages`,
       `install it (npm i ${spec}) or pass a path such as ./${spec}.js`,
@@ -116,7 +123,8 @@ async function enableTypeScript(path: string): Promise<void> {
   if (tsxRegistered || process.execArgv.some((a) => a.includes('tsx'))) return;
   for (const base of [join(dirname(path), 'noop.js'), import.meta.url]) {
     try {
-      const api = createRequire(base).resolve('tsx/esm/api');
+      const pkg = createRequire(base).resolve('tsx/package.json');
+      const api = join(dirname(pkg), 'dist', 'esm', 'api', 'index.mjs');
       const mod = (await import(pathToFileURL(api).href)) as { register: () => unknown };
       mod.register();
       tsxRegistered = true;
