@@ -10,8 +10,8 @@ import { Queue } from 'bullmq';
 import { CliError } from '../cli/cli_error.js';
 import { parseIntFlag } from '../cli/flag_values.js';
 import { parseCli } from '../cli/parse_cli.js';
+import { loadPlugins } from '../plugins/load_plugins.js';
 import { BENCHMARKS } from '../presets/preset_registry.js';
-import { strategyIds } from '../wiring/available.js';
 import { bullmqExecutor, type SweepJobData } from './bullmq_executor.js';
 import { localExecutor } from './local_executor.js';
 import { checkQueueUrl, connectQueue, DEFAULT_QUEUE_NAME } from './queue_connection.js';
@@ -19,7 +19,7 @@ import { attemptsStarted, readRunState } from './run_job.js';
 import { parseSweepArgs, runBooleanFlags } from './sweep_args.js';
 import { progressLine, type SweepExecutor, type SweepJobResult } from './sweep_executor.js';
 import { writeSweepReport } from './sweep_report.js';
-import { expandSweep, type SweepRun } from './sweep_run.js';
+import { expandSweep, flagPairs, type SweepRun } from './sweep_run.js';
 import { runSweepWorker } from './sweep_worker.js';
 
 /** Help of `mamba-cl sweep` and `mamba-cl worker`. */
@@ -94,6 +94,12 @@ export async function sweepCommand(
     io.log(SWEEP_HELP.sweep());
     return 0;
   }
+  // Plug-ins may add strategies and benchmark presets: load them before validating the grid.
+  const trainer = await import('@mamba-cl/cl-trainer');
+  const plugins = flagPairs(args.spec.passthrough, runBooleanFlags())
+    .filter(([k]) => k === 'plugin')
+    .map(([, v]) => String(v));
+  await loadPlugins(plugins, trainer);
   for (const b of args.spec.benchmarks) {
     if (!BENCHMARKS.ids().includes(b)) {
       throw new CliError(
@@ -102,7 +108,7 @@ export async function sweepCommand(
       );
     }
   }
-  const known = await strategyIds();
+  const known = trainer.listStrategies().map((d) => d.id);
   for (const s of args.spec.strategies) {
     if (known.length && !known.includes(s)) {
       throw new CliError(`sweep: --strategy ${s}: unknown strategy`, `known strategies: ${known.join(', ')}`);
