@@ -235,3 +235,22 @@ describe('CIFAR-100 pickle record checks', () => {
     expect(() => parseCifar100Pickle(lying, 'lying')).toThrow(DatasetFormatError);
   });
 });
+
+describe('CIFAR-100 pickle with a hostile key', () => {
+  it('names the missing key without stringifying a tuple key nested 200k deep', () => {
+    // PROTO 2, EMPTY_DICT, key = ((((…()…)))) 200k deep, value None, SETITEM, STOP
+    const depth = 200_000;
+    const bytes = new Uint8Array(2 + 1 + 1 + depth + 1 + 1 + 1);
+    let i = 0;
+    bytes[i++] = 0x80;
+    bytes[i++] = 2;
+    bytes[i++] = 0x7d; // EMPTY_DICT
+    bytes[i++] = 0x29; // EMPTY_TUPLE
+    for (let d = 0; d < depth; d++) bytes[i++] = 0x85; // TUPLE1
+    bytes[i++] = 0x4e; // NONE
+    bytes[i++] = 0x73; // SETITEM
+    bytes[i++] = 0x2e; // STOP
+    expect(() => parseCifar100Pickle(bytes, 'deep')).toThrow(DatasetFormatError);
+    expect(() => parseCifar100Pickle(bytes, 'deep')).toThrow(/deep: key 'data' missing \(keys: <object>\)/);
+  });
+});

@@ -118,7 +118,12 @@ function unpickleCifar(bytes: Uint8Array, name: string): Map<unknown, unknown> {
 
 function key(map: Map<unknown, unknown>, k: string, file: string): unknown {
   if (!map.has(k)) {
-    const keys = [...map.keys()].map(String).join(', ');
+    // Keys are shown only when they are short strings: a hostile key (a tuple nested 200k deep)
+    // must not turn the message itself into a RangeError.
+    const keys = [...map.keys()]
+      .slice(0, 20)
+      .map((x) => (typeof x === 'string' && x.length <= 64 ? x : `<${typeof x}>`))
+      .join(', ');
     throw new DatasetFormatError(`${file}: key '${k}' missing (keys: ${keys})`);
   }
   return map.get(k);

@@ -57,6 +57,9 @@ describe('loadMnistIdx', () => {
     writeFileSync(files.trainImages, writeIdx([2], Uint8Array.of(1, 2)));
     expect(() => loadMnistIdx(files)).toThrow(/1 dimensions, expected 3 \(0x00000803\)/);
     expect(() => loadMnistIdx(join(dir, 'nowhere'))).toThrow(/no train-images-idx3-ubyte/);
+    const missing = { ...files, trainImages: join(dir, 'no-such-images') };
+    expect(() => loadMnistIdx(missing)).toThrow(DatasetFormatError);
+    expect(() => loadMnistIdx(missing)).toThrow(/no-such-images: cannot read the IDX file \(ENOENT/);
   });
 });
 

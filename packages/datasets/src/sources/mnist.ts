@@ -271,9 +271,16 @@ export function findIdxFiles(dir: string): IdxFiles {
  */
 export function loadMnistIdx(files: string | IdxFiles, kind: MnistKind = 'mnist'): ImageSource {
   const f = typeof files === 'string' ? findIdxFiles(files) : files;
+  const read = (path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new DatasetFormatError(`${path}: cannot read the IDX file (${(e as Error).message})`);
+    }
+  };
   const load = (imagesPath: string, labelsPath: string) => {
-    const images = readIdx(readFileSync(imagesPath), imagesPath, 3);
-    const labels = readIdx(readFileSync(labelsPath), labelsPath, 1);
+    const images = readIdx(read(imagesPath), imagesPath, 3);
+    const labels = readIdx(read(labelsPath), labelsPath, 1);
     if (images.dims[0] !== labels.dims[0]) {
       throw new DatasetFormatError(
         `${labelsPath}: ${labels.dims[0]} labels but ${imagesPath} has ${images.dims[0]} images`,
