@@ -65,7 +65,14 @@ export function loadBenchmarkSource(
       return loadImageFolder(root, { dataset });
     case 'lists': {
       const [tr, va] = lists[dataset];
-      return loadListFiles({ root, trainList: join(root, tr), valList: join(root, va), dataset });
+      return loadListFiles({
+        root,
+        trainList: join(root, tr),
+        valList: join(root, va),
+        dataset,
+        // labels are checked against the benchmark's classes (DomainNet: the 200-class subset)
+        ...(dataset === 'domainnet' ? { numClasses: preset.numClasses } : {}),
+      });
     }
     case 'cifar-binary':
       return loadCifar100(root, { format: 'binary' });
