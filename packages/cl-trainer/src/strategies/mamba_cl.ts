@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { join } from 'node:path';
 import {
   type AccumulationMode,
   buildProjector,
@@ -64,6 +66,10 @@ export interface MambaClOptions {
   /**
    * Where projectors live between boundaries: `'memory'` (default; embedded in checkpoints) or
    * `'disk'` (written to `storeDir` with `DiskMatrixStore`; checkpoints then reference that folder).
+   * With `'disk'` the cumulative covariances 𝒦 live there too (`storeDir/covariances`, float64, as
+   * `<block>.<source>@<tasks folded>`, the last two versions kept so a boundary interrupted before its
+   * checkpoint can rerun): during collection only the task's K_t is in memory, and each block's 𝒦 is
+   * read, folded, used for its projectors and written back one block at a time. Same bits as `'memory'`.
    */
   readonly store: 'memory' | 'disk';
   /** Folder of the disk store (required with `store: 'disk'`). */
@@ -223,6 +229,7 @@ export class MambaClStrategy implements Strategy {
   private readonly projectors = new Map<string, ProjectorEntry>();
   private collectedTasks = 0;
   private disk: DiskMatrixStore<Float32Array> | undefined;
+  private covDisk: DiskMatrixStore<Float64Array> | undefined;
 
   /**
    * @param id - registry id
@@ -260,9 +267,28 @@ export class MambaClStrategy implements Strategy {
     return out;
   }
 
-  /** The cumulative covariance of a block's source (`x`, `B`, `A`, `out`), or undefined. */
+  /**
+   * The cumulative covariance of a block's source (`x`, `B`, `A`, `out`), or undefined (also with
+   * the disk store, where it is not held in memory: see {@link MambaClStrategy.storedCovariance}).
+   */
   covariance(block: number, source: GramSource): Float64Array | undefined {
-    return this.accumulators.get(`${block}.${source}`)?.matrix;
+    const acc = this.accumulators.get(`${block}.${source}`);
+    return acc?.hasMatrix ? acc.matrix : undefined;
+  }
+
+  /**
+   * With the disk store: the cumulative covariance of a block's source as last written there, or
+   * undefined.
+   *
+   * @param block - block index
+   * @param source - `x`, `B`, `A` or `out`
+   * @returns 𝒦 [D, D] row-major float64, read from `storeDir/covariances`
+   */
+  async storedCovariance(block: number, source: GramSource): Promise<Float64Array | undefined> {
+    const key = `${block}.${source}`;
+    const acc = this.accumulators.get(key);
+    if (this.settings.store !== 'disk' || acc === undefined || acc.tasks === 0) return undefined;
+    return (await this.covarianceStore().get(covName(key, acc.tasks)))?.data;
   }
 
   transformUpdate(name: string, update: tf.Tensor): tf.Tensor {
@@ -296,7 +322,10 @@ export class MambaClStrategy implements Strategy {
             const key = `${block}.${src}`;
             let acc = this.accumulators.get(key);
             if (acc === undefined) {
-              acc = new CovarianceAccumulator(tap.x.shape[2], { mode: this.settings.accumulation });
+              acc = new CovarianceAccumulator(tap.x.shape[2], {
+                mode: this.settings.accumulation,
+                detached: this.settings.store === 'disk', // 𝒦 stays in the store until its block is folded
+              });
               this.accumulators.set(key, acc);
             }
             acc.addGram(g.gram, g.rows, batch.shape[0]);
@@ -316,7 +345,8 @@ export class MambaClStrategy implements Strategy {
         seconds: (performance.now() - started) / 1000,
       });
     }
-    for (const acc of this.accumulators.values()) acc.endTask();
+    // With the disk store each block's 𝒦 is folded in rebuildProjectors, one block at a time.
+    if (this.settings.store !== 'disk') for (const acc of this.accumulators.values()) acc.endTask();
     this.collectedTasks++;
     await this.rebuildProjectors(ctx, started);
   }
@@ -334,6 +364,7 @@ export class MambaClStrategy implements Strategy {
         const { name, side } = groupParameter(block, group);
         let built = cache.get(key);
         if (built === undefined) {
+          if (this.settings.store === 'disk') await this.foldFromDisk(key, acc);
           const r = buildProjector(acc.matrix, acc.dim, {
             eta: this.settings.eta,
             threshold: this.settings.threshold,
@@ -360,8 +391,52 @@ export class MambaClStrategy implements Strategy {
           seconds: (performance.now() - started) / 1000,
         });
       }
+      // This block's shared projectors are cloned into its parameters: free them now (no block
+      // shares a covariance with another), and with the disk store write its 𝒦 back.
+      for (const [key, e] of cache) {
+        disposeEntry(e);
+        if (this.settings.store === 'disk') await this.saveCovariance(key);
+      }
+      cache.clear();
     }
-    for (const e of cache.values()) disposeEntry(e);
+  }
+
+  private covarianceStore(): DiskMatrixStore<Float64Array> {
+    this.covDisk ??= new DiskMatrixStore<Float64Array>(
+      join(this.settings.storeDir, 'covariances'),
+      'float64',
+    );
+    return this.covDisk;
+  }
+
+  /**
+   * Disk store: reads 𝒦 after the tasks folded so far (zeros before the first) unless it is held
+   * (a state saved with the memory store), and folds K_t into it.
+   */
+  private async foldFromDisk(key: string, acc: CovarianceAccumulator): Promise<void> {
+    if (acc.hasMatrix) {
+      acc.endTask();
+      return;
+    }
+    const t = acc.tasks;
+    const prev = t === 0 ? undefined : await this.covarianceStore().get(covName(key, t));
+    if (t > 0 && prev === undefined) {
+      throw new Error(
+        `${this.id}: covariance "${covName(key, t)}" is missing from ${join(this.settings.storeDir, 'covariances')}`,
+      );
+    }
+    acc.attachMatrix(prev?.data ?? new Float64Array(acc.dim * acc.dim));
+    acc.endTask();
+  }
+
+  /** Disk store: writes 𝒦 as version `@tasks`, drops it from memory, deletes version `@tasks−2`. */
+  private async saveCovariance(key: string): Promise<void> {
+    const acc = this.accumulators.get(key) as CovarianceAccumulator;
+    if (!acc.hasMatrix) return;
+    const store = this.covarianceStore();
+    await store.set(covName(key, acc.tasks), { rows: acc.dim, cols: acc.dim, data: acc.matrix });
+    acc.detachMatrix();
+    if (acc.tasks >= 3) await store.delete(covName(key, acc.tasks - 2));
   }
 
   private diskStore(): DiskMatrixStore<Float32Array> {
@@ -450,6 +525,11 @@ export class MambaClStrategy implements Strategy {
     this.accumulators.clear();
     this.collectedTasks = 0;
   }
+}
+
+/** Name of a block source's 𝒦 after `tasks` folded tasks in the disk store. */
+function covName(key: string, tasks: number): string {
+  return `${key}@${tasks}`;
 }
 
 interface SavedProjector {
@@ -561,7 +641,11 @@ function optionInfo(defaults: MambaClOptions): Readonly<Record<string, StrategyO
     bGram: { type: 'string', default: defaults.bGram, description: "'lowrank' or 'explicit'" },
     gramKernel: { type: 'string', default: defaults.gramKernel, description: "'exact' or 'matmul'" },
     apply: { type: 'string', default: defaults.apply, description: "'auto', 'dense' or 'factored'" },
-    store: { type: 'string', default: defaults.store, description: "'memory' or 'disk' (needs storeDir)" },
+    store: {
+      type: 'string',
+      default: defaults.store,
+      description: "'memory' or 'disk' (projectors and covariances in storeDir)",
+    },
     storeDir: { type: 'string', default: defaults.storeDir, description: 'folder of the disk store' },
   };
 }

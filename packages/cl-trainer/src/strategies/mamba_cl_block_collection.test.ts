@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
@@ -37,15 +40,16 @@ async function boundaries(
   backbone: Backbone,
   stream: TaskStream,
   options: Record<string, string>,
+  tasks: readonly number[] = [0, 1],
+  strategy: MambaClStrategy = createMambaClStrategy(options),
 ): Promise<MambaClStrategy> {
-  const strategy = createMambaClStrategy(options);
-  for (const task of [0, 1]) {
+  for (const task of tasks) {
     const ctx = {
       backbone,
       heads: undefined as never,
       stream,
       task,
-      numTasks: 3,
+      numTasks: 4,
       trainableNames: backbone.trainableNames(),
       seed: 0,
       emit: () => {},
@@ -106,6 +110,61 @@ describeWithBackends(
         });
       }
     }
+
+    it("store 'disk': 𝒦 lives in the store between boundaries, with the memory store's bits; a resumed run continues it", async () => {
+      const backbone = tinyVisionMamba(8);
+      const stream = syntheticStream({
+        numTasks: 4,
+        classesPerTask: 2,
+        trainPerClass: 3,
+        valPerClass: 1,
+        batchSize: 4,
+        seed: 12,
+      });
+      const dir = mkdtempSync(join(tmpdir(), 'mamba-cl-cov-'));
+      try {
+        const memory = await boundaries(backbone, stream, {}, [0, 1, 2]);
+        // disk: boundary 0, checkpoint, then a fresh strategy resumes for boundaries 1 and 2
+        const first = await boundaries(backbone, stream, { store: 'disk', storeDir: dir }, [0]);
+        expect(first.covariance(0, 'x')).toBeUndefined(); // not held in memory
+        const state = first.saveState();
+        for (const [k, a] of Object.entries(state.arrays))
+          if (k.startsWith('cov/')) expect(a.byteLength, k).toBeLessThan(300); // counters only
+        first.dispose();
+        const resumed = createMambaClStrategy({ store: 'disk', storeDir: dir });
+        resumed.loadState(state);
+        await resumed.onResume();
+        await boundaries(backbone, stream, {}, [1, 2], resumed);
+        for (let block = 0; block < 2; block++) {
+          for (const src of SOURCES) {
+            const want = memory.covariance(block, src) as Float64Array;
+            const got = (await resumed.storedCovariance(block, src)) as Float64Array;
+            expect(bits(got).equals(bits(want)), `𝒦 ${block}.${src}`).toBe(true);
+          }
+        }
+        const u = tf.randomNormal([16, 24], 0, 1, 'float32', 3);
+        for (const name of Object.keys(memory.nullDims())) {
+          const w = memory.transformUpdate(name, name.endsWith('A_log') ? tf.transpose(u) : u);
+          const g = resumed.transformUpdate(name, name.endsWith('A_log') ? tf.transpose(u) : u);
+          expect(bits(g.dataSync() as Float32Array).equals(bits(w.dataSync() as Float32Array)), name).toBe(
+            true,
+          );
+          tf.dispose([w, g]);
+        }
+        u.dispose();
+        // three boundaries folded: versions @2 and @3 kept, @1 deleted
+        const files = readdirSync(join(dir, 'covariances')).filter((f) => f.endsWith('.json'));
+        expect(files.filter((f) => f.startsWith(encodeURIComponent('0.x@'))).sort()).toEqual([
+          `${encodeURIComponent('0.x@2')}.json`,
+          `${encodeURIComponent('0.x@3')}.json`,
+        ]);
+        memory.dispose();
+        resumed.dispose();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        backbone.dispose();
+      }
+    });
 
     it("gramKernel 'matmul' gives the exact path's covariances to float32 rounding", async () => {
       const backbone = tinyVisionMamba(6);
