@@ -2,6 +2,9 @@
  * Test helpers for code that runs on tfjs backends: sweep every available backend and compare
  * tensors with tolerances.
  *
+ * This entry point needs `vitest` (≥ 2), an optional peer dependency: install it in the project
+ * that runs the tests. The main entry point does not need it.
+ *
  * @module
  */
 export {

@@ -69,7 +69,10 @@ function recorder(inner: Strategy, log: Recorded[]): Strategy {
  * 3. state round-trips: `saveState` → a fresh instance's `loadState` → `saveState` gives the same
  *    metadata and byte-identical arrays;
  * 4. `dispose` can be called twice.
- * Call it at the top level of a `*.test.ts` file.
+ * Call it at the top level of a `*.test.ts` file run by vitest: the suite is made of vitest's `it`,
+ * `beforeAll` and `expect`, so it needs `vitest` (≥ 2) installed in your project — an optional peer
+ * dependency of `@mamba-cl/cl-trainer`, which `@mamba-cl/cl-trainer/testing` imports; the main
+ * entry point never does.
  *
  * @param strategy - a registry id, or a factory making fresh instances
  * @param options - strategy options, title, backends
