@@ -4,7 +4,7 @@
  * that imports ITS OWN copy of @mamba-cl/cl-trainer, the guide's command on a tiny image folder,
  * then the logs, the manifest, --config <manifest>, --resume and the errors of bad input.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -182,4 +182,49 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('--tasks 3 does not split the 4 classes');
   }, 120_000);
+
+  it('stops on Ctrl-C with the resume command, and the resumed run completes', async () => {
+    const args = ['run', 'folder', '--data-root', 'my-images', '--tasks', '2', '--image-size', '8'];
+    const more = [
+      '--strategy',
+      'finetune',
+      '--epochs',
+      '4',
+      '--batch-size',
+      '2',
+      '--no-progress',
+      '--out',
+      'stopped',
+    ];
+    const child = spawn(
+      process.execPath,
+      ['--import', tsx, '--conditions=@mamba-cl/source', cli, ...args, ...more],
+      {
+        cwd: dir,
+        env: { ...process.env, MAMBA_CL_BACKEND: 'cpu' },
+      },
+    );
+    let out = '';
+    let sent = false;
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (!sent && /── finetune/.test(out)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(code, out).toBe(130);
+    const m = out.match(/resume with: mamba-cl run --resume (\S+)/);
+    expect(m, out).not.toBeNull();
+    const results = JSON.parse(readFileSync(join(m![1], 'results.json'), 'utf8'));
+    expect(results.strategies[0]).toMatchObject({ strategy: 'finetune', error: 'run stopped by SIGINT' });
+    const resumed = mambaCl(['run', '--resume', m![1], '--no-progress']);
+    expect(resumed.code, resumed.out).toBe(0);
+    expect(JSON.parse(readFileSync(join(m![1], 'results.json'), 'utf8')).strategies[0].status).toBe(
+      'complete',
+    );
+  }, 240_000);
 });

@@ -42,4 +42,26 @@ describe('mamba-cl report', () => {
     RunFolder.create(started).writeManifest(fakeManifest());
     expect(() => reportCommand([started])).toThrow(/no results\.json yet/);
   });
+
+  it('warns when two runs share a seed, in the log and in the summary', () => {
+    const a = mkdtempSync(join(os.tmpdir(), 'rep-'));
+    const b = mkdtempSync(join(os.tmpdir(), 'rep-'));
+    const runA = writeFakeRun(a, 2024, 0);
+    const runB = writeFakeRun(b, 2024, 1);
+    const lines: string[] = [];
+    const out = join(a, 'summary');
+    reportCommand([runA, runB, '--out', out], (l) => lines.push(l));
+    const warning = lines.find((l) => l.startsWith('warning: '));
+    expect(warning).toBe(
+      `warning: 2 runs share seed 2024 of default (${runA}, ${runB}): the same class order is counted 2 times in mean ± std; use one run per seed`,
+    );
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(
+      '**Warning**: 2 runs share seed 2024 of default',
+    );
+    const c = writeFakeRun(mkdtempSync(join(os.tmpdir(), 'rep-')), 2025, 0);
+    const quiet: string[] = [];
+    reportCommand([runA, c, '--out', join(a, 's2')], (l) => quiet.push(l));
+    expect(quiet.some((l) => l.startsWith('warning'))).toBe(false);
+    for (const d of [a, b, join(c, '..')]) rmSync(d, { recursive: true, force: true });
+  });
 });

@@ -119,8 +119,9 @@ export async function runCommand(
   const { runBenchmark } = await import('../run/run_benchmark.js');
   const progress = eventProgress(bar);
   const logs = runLogSink(plan.logs);
-  // Ctrl-C / SIGTERM: the next event throws through the trainer's listener, which stops the run
-  // with its last checkpoint intact; a second signal exits at once.
+  // Ctrl-C / SIGTERM: a trainer event throws through the trainer's listener, which stops the run
+  // with its last checkpoint intact: the next checkpoint written when --checkpoint-every is set
+  // (at most that many steps later), else the next event. A second signal exits at once.
   let stop: string | undefined;
   let dir: string | undefined = plan.resume;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -130,7 +131,7 @@ export async function runCommand(
     }
     stop = signal;
     io.log(
-      `\n${signal}: stopping at the next step (the last checkpoint is kept; ${signal} again to exit at once)`,
+      `\n${signal}: stopping ${plan.checkpointEvery > 0 ? `at the next checkpoint (every ${plan.checkpointEvery} steps)` : 'at the next step (the last task-end checkpoint is kept)'}; ${signal} again to exit at once`,
     );
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -139,7 +140,9 @@ export async function runCommand(
     if (e.type === 'run-start') dir = e.dir;
     logs(e);
     progress(e);
-    if (stop !== undefined && e.type === 'trainer') throw new RunInterrupted(stop);
+    if (stop !== undefined && e.type === 'trainer') {
+      if (plan.checkpointEvery === 0 || e.event.type === 'checkpoint') throw new RunInterrupted(stop);
+    }
   };
   try {
     const outcome = await runBenchmark(plan, { log: io.log, events });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -199,5 +199,22 @@ describe('run config files', () => {
       '--grad-workers',
       '1',
     ]);
+  });
+
+  it('reads the config of the "Your own data" guide', () => {
+    const here = new URL('.', import.meta.url).pathname;
+    const guide = readFileSync(join(here, '../../../../apps/docs/guides/your-own-data.md'), 'utf8');
+    const yaml = guide.match(/```yaml\n(# run\.yaml\n[\s\S]*?)```/);
+    expect(yaml).not.toBeNull();
+    const config = parseRunConfig(yaml![1], 'run.yaml');
+    expect(config).toMatchObject({
+      benchmark: 'folder',
+      data: { tasks: 2, imageSize: 32 },
+      options: { ewc: { lambda: 10 } },
+    });
+    const argv = configToArgv(config, '/somewhere');
+    expect(argv).toContain('--data-root');
+    expect(argv[argv.indexOf('--data-root') + 1]).toBe('/somewhere/my-images');
+    expect(argv).toContain('mamba-cl.threshold={"kind":"ratio","ratio":0.01}');
   });
 });

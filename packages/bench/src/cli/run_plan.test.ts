@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeBmpFolder } from '../testing_internal/bmp_folder.js';
+import { writeFakeRun } from '../testing_internal/fake_results.js';
 import { CliError } from './cli_error.js';
+import { resumeArgs } from './run_command.js';
 import { type RunPlan, resolveRunPlan } from './run_plan.js';
 
 function plan(argv: string[], known?: string[]): RunPlan {
@@ -128,5 +131,42 @@ describe('resolveRunPlan', () => {
   });
   it('returns help', () => {
     expect(resolveRunPlan(['--help'])).toBe('help');
+  });
+
+  it('reads the folder-only flags, --no-logs, --gamma, --checkpoint-every and refuses misplaced ones', () => {
+    expect(() => plan(['default', '--tasks', '2'])).toThrow(/--tasks is only for the folder benchmark/);
+    expect(() => plan(['default', '--channels', '1'])).toThrow(/--channels is only for the folder benchmark/);
+    expect(() => plan(['default', '--no-logs', 'wandb'])).toThrow(/--no-logs wandb: unknown log/);
+    const p = plan(['default', '--no-logs', 'csv', '--gamma', '0.5', '--checkpoint-every', '10']);
+    expect(p.logs).toEqual({ csv: false, tensorboard: true });
+    expect(p.train.gamma).toBe(0.5);
+    expect(p.checkpointEvery).toBe(10);
+    expect(plan(['default']).logs).toEqual({ csv: true, tensorboard: true });
+    expect(() => plan(['folder', '--tasks', '2'])).toThrow(/run folder: --data-root is required/);
+    const root = mkdtempSync(join(os.tmpdir(), 'plan-folder-'));
+    writeBmpFolder(root, { classes: 2, train: 1, val: 1 });
+    expect(() => plan(['folder', '--data-root', root, '--tasks', '2', '--image-size', '30'])).toThrow(
+      /--image-size 30 is not a multiple of the patch size 4 of tiny/,
+    );
+    expect(plan(['folder', '--data-root', root, '--tasks', '1', '--channels', '1']).folder).toEqual({
+      tasks: 1,
+      imageSize: 28,
+      channels: 1,
+    });
+  });
+});
+
+describe('resumeArgs', () => {
+  it('accepts the folder’s own benchmark beside --resume and refuses another', () => {
+    const parent = mkdtempSync(join(os.tmpdir(), 'resume-args-'));
+    const dir = writeFakeRun(parent);
+    const r = resumeArgs(['default', '--resume', dir, '--backend', 'cpu']);
+    expect(r?.argv).toEqual(['default', '--seed', '2024', '--backend', 'cpu']);
+    expect(resumeArgs(['--resume', dir])?.argv).toEqual(['default', '--seed', '2024']);
+    expect(() => resumeArgs(['cifar100-10', '--resume', dir])).toThrow(
+      /that folder is a default run, not cifar100-10/,
+    );
+    expect(() => resumeArgs(['--resume', join(parent, 'nope')])).toThrow(/run --resume .*nope: /);
+    expect(resumeArgs(['default'])).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import { parseBackendList } from '@mamba-cl/ssm-core/backend';
 import type { BenchmarkPreset, TrainSettings } from '../presets/benchmark_preset.js';
 import { folderPreset } from '../presets/folder_preset.js';
 import { BENCHMARKS } from '../presets/preset_registry.js';
+import { resolveModelConfig } from '../wiring/model.js';
 import { CliError } from './cli_error.js';
 import { parseIntFlag, parseIntList, parseNumberFlag, splitList } from './flag_values.js';
 import { parseCli } from './parse_cli.js';
@@ -290,6 +291,14 @@ export function resolveRunPlan(
       str('image-size') !== undefined ? parseIntFlag('image-size', str('image-size')!, 2) : undefined;
     const channels = str('channels') !== undefined ? parseIntFlag('channels', str('channels')!) : undefined;
     preset = folderPreset(abs0(str('data-root')), { tasks, imageSize, channels }).preset;
+    const model = str('model') ?? preset.model;
+    const patch = resolveModelConfig(abs0(model.endsWith('.json') ? model : undefined) ?? model).patchSize;
+    if (preset.image!.size % patch !== 0) {
+      throw new CliError(
+        `run folder: --image-size ${preset.image!.size} is not a multiple of the patch size ${patch} of ${model}`,
+        `use e.g. --image-size ${Math.max(patch, Math.round(preset.image!.size / patch) * patch)}`,
+      );
+    }
     folder = { tasks: preset.numTasks, imageSize: preset.image!.size, channels: preset.image!.channels };
   } else {
     try {
