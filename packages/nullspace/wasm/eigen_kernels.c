@@ -1,8 +1,9 @@
 /*
  * Hot kernels of @mamba-cl/nullspace's symmetric eigensolver, compiled to wasm32 with SIMD128
  * (build: ./build.sh). No libc: JS owns the linear memory layout and passes byte offsets.
- * This is a C port of src/eigen/tridiagonalize.ts (same algorithm, same operation order per
- * element up to SIMD pairing) and src/eigen/back_transform.ts.
+ * This is a C port of src/eigen/tridiagonalize.ts (same algorithm; the symmetric product is summed
+ * in two fixed row parts, so results agree with the TypeScript kernels to rounding) and
+ * src/eigen/back_transform.ts, plus the GEMM of the divide-and-conquer merges.
  */
 #include <wasm_simd128.h>
 
@@ -12,11 +13,18 @@ typedef double f64;
 
 static inline f64 fabs_(f64 x) { return x < 0 ? -x : x; }
 
-/* y[s..n) += A[s..n, s..n] v, upper triangle of row-major A. Two rows at a time share the loads
- * and stores of v and y (the A rows are the memory traffic that remains). */
-static void symv_upper(const f64 *A, int n, int s, const f64 *v, f64 *y) {
-  int i = s;
-  for (; i + 1 < n; i += 2) {
+/*
+ * y[s..n) = the contribution of rows [i0, i1) of the upper triangle of A[s..n, s..n] (row-major) to
+ * A v (y zeroed first). Two rows at a time share the loads and stores of v and y (the A rows are
+ * the memory traffic that remains). The reduction splits the rows in two fixed parts (equal area,
+ * the cut an even number of rows from s) and adds the two partial vectors, so a helper thread can
+ * take one part and the bits do not depend on the thread count.
+ */
+__attribute__((export_name("symv_rows")))
+void symv_rows(const f64 *A, int n, int s, const f64 *v, f64 *y, int i0, int i1) {
+  for (int c = s; c < n; c++) y[c] = 0;
+  int i = i0;
+  for (; i + 1 < i1; i += 2) {
     const f64 *r0 = A + (long)i * n;
     const f64 *r1 = r0 + n;
     const f64 v0 = v[i], v1 = v[i + 1];
@@ -45,7 +53,7 @@ static void symv_upper(const f64 *A, int n, int s, const f64 *v, f64 *y) {
     y[i] += acc0;
     y[i + 1] += acc1;
   }
-  for (; i < n; i++) {
+  for (; i < i1; i++) {
     const f64 *r = A + (long)i * n;
     f64 acc = r[i] * v[i];
     for (int c = i + 1; c < n; c++) {
@@ -113,66 +121,69 @@ void rank2k_rows(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int nb, int
 }
 
 /*
- * One panel (columns k0..k0+NB-1) of the blocked Householder tridiagonalisation, in place on A
- * (row-major n x n, upper triangle read), followed by the trailing rank-2NB update. JS calls it for
- * k0 = 0, NB, 2NB, ... (many short calls let V8 move from its baseline to its optimising wasm
- * compiler early; one long call would run in baseline code throughout). Outputs d[n], e[n-1],
- * tau[n-1]; reflector k is left in row k, columns k+1..n-1. Scratch: vp, wp (NB*n each), y (n).
- * With update = 0 the trailing update is left to the caller (rank2k_rows, split across threads).
+ * The blocked Householder tridiagonalisation (DSYTRD/DLATRD-like), one column of a panel at a time
+ * so that the symmetric matrix-vector product can be split across threads. For panel k0 (columns
+ * k0..k0+NB-1) and each j: panel_column brings row k = k0 + j up to date with the panel's V and W
+ * (on the stale trailing matrix), writes d[k], forms the reflector (e[k], tau[k]; v_k left in row
+ * k, columns k+1..n-1, and in vp row j) and returns 1 when the product is needed, 0 when the
+ * reflector is the identity, 2 past the last column. Then y0 = A22 v by symv_rows over the two row
+ * parts (y0 and y1), and panel_w sums them and forms w_j. After the panel the trailing upper
+ * triangle gets A -= V W^T + W V^T by rank2k_rows. Scratch: vp, wp (NB*n each), y0, y1 (n each).
  */
-__attribute__((export_name("tridiagonalize_panel")))
-void tridiagonalize_panel(f64 *A, int n, int k0, f64 *d, f64 *e, f64 *tau, f64 *vp, f64 *wp, f64 *y, int update) {
-  {
-    const int nb = (n - k0 < NB) ? n - k0 : NB;
+__attribute__((export_name("panel_column")))
+int panel_column(f64 *A, int n, int k0, int j, f64 *d, f64 *e, f64 *tau, f64 *vp, f64 *wp) {
+  if (j == 0)
     for (long i = 0; i < (long)NB * n; i++) { vp[i] = 0; wp[i] = 0; }
-    for (int j = 0; j < nb; j++) {
-      const int k = k0 + j;
-      f64 *rk = A + (long)k * n;
-      for (int q = 0; q < j; q++) {
-        const f64 *vq = vp + (long)q * n, *wq = wp + (long)q * n;
-        const f64 vk = vq[k], wk = wq[k];
-        if (vk == 0 && wk == 0) continue;
-        for (int c = k; c < n; c++) rk[c] -= vk * wq[c] + wk * vq[c];
-      }
-      d[k] = rk[k];
-      if (k >= n - 1) break;
-      const f64 alpha = rk[k + 1];
-      f64 ss = 0;
-      for (int c = k + 2; c < n; c++) ss += rk[c] * rk[c];
-      f64 *vrow = vp + (long)j * n;
-      if (ss == 0) {
-        e[k] = alpha;
-        tau[k] = 0;
-        rk[k + 1] = 1;
-        continue;
-      }
-      const f64 norm = __builtin_sqrt(alpha * alpha + ss);
-      const f64 beta = alpha >= 0 ? -norm : norm;
-      const f64 t = (beta - alpha) / beta;
-      const f64 scal = 1 / (alpha - beta);
-      e[k] = beta;
-      tau[k] = t;
-      rk[k + 1] = 1;
-      for (int c = k + 2; c < n; c++) rk[c] *= scal;
-      for (int c = k + 1; c < n; c++) vrow[c] = rk[c];
-      const int s = k + 1;
-      for (int c = s; c < n; c++) y[c] = 0;
-      symv_upper(A, n, s, vrow, y);
-      for (int q = 0; q < j; q++) {
-        const f64 *vq = vp + (long)q * n, *wq = wp + (long)q * n;
-        f64 wv = 0, vv = 0;
-        for (int c = s; c < n; c++) { wv += wq[c] * vrow[c]; vv += vq[c] * vrow[c]; }
-        for (int c = s; c < n; c++) y[c] -= vq[c] * wv + wq[c] * vv;
-      }
-      f64 pv = 0;
-      for (int c = s; c < n; c++) { y[c] *= t; pv += y[c] * vrow[c]; }
-      const f64 half = 0.5 * t * pv;
-      f64 *wrow = wp + (long)j * n;
-      for (int c = s; c < n; c++) wrow[c] = y[c] - half * vrow[c];
-    }
-    const int s = k0 + nb;
-    if (update && s < n) rank2k_rows(A, n, s, vp, wp, nb, s, s + ((n - s) & ~3), 1);
+  const int k = k0 + j;
+  f64 *rk = A + (long)k * n;
+  for (int q = 0; q < j; q++) {
+    const f64 *vq = vp + (long)q * n, *wq = wp + (long)q * n;
+    const f64 vk = vq[k], wk = wq[k];
+    if (vk == 0 && wk == 0) continue;
+    for (int c = k; c < n; c++) rk[c] -= vk * wq[c] + wk * vq[c];
   }
+  d[k] = rk[k];
+  if (k >= n - 1) return 2;
+  const f64 alpha = rk[k + 1];
+  f64 ss = 0;
+  for (int c = k + 2; c < n; c++) ss += rk[c] * rk[c];
+  f64 *vrow = vp + (long)j * n;
+  if (ss == 0) {
+    e[k] = alpha;
+    tau[k] = 0;
+    rk[k + 1] = 1;
+    return 0;
+  }
+  const f64 norm = __builtin_sqrt(alpha * alpha + ss);
+  const f64 beta = alpha >= 0 ? -norm : norm;
+  const f64 t = (beta - alpha) / beta;
+  const f64 scal = 1 / (alpha - beta);
+  e[k] = beta;
+  tau[k] = t;
+  rk[k + 1] = 1;
+  for (int c = k + 2; c < n; c++) rk[c] *= scal;
+  for (int c = k + 1; c < n; c++) vrow[c] = rk[c];
+  return 1;
+}
+
+__attribute__((export_name("panel_w")))
+void panel_w(int n, int k0, int j, const f64 *tau, const f64 *vp, f64 *wp, f64 *y, const f64 *y1) {
+  const int k = k0 + j;
+  const int s = k + 1;
+  const f64 t = tau[k];
+  const f64 *vrow = vp + (long)j * n;
+  for (int c = s; c < n; c++) y[c] += y1[c];
+  for (int q = 0; q < j; q++) {
+    const f64 *vq = vp + (long)q * n, *wq = wp + (long)q * n;
+    f64 wv = 0, vv = 0;
+    for (int c = s; c < n; c++) { wv += wq[c] * vrow[c]; vv += vq[c] * vrow[c]; }
+    for (int c = s; c < n; c++) y[c] -= vq[c] * wv + wq[c] * vv;
+  }
+  f64 pv = 0;
+  for (int c = s; c < n; c++) { y[c] *= t; pv += y[c] * vrow[c]; }
+  const f64 half = 0.5 * t * pv;
+  f64 *wrow = wp + (long)j * n;
+  for (int c = s; c < n; c++) wrow[c] = y[c] - half * vrow[c];
 }
 
 /*

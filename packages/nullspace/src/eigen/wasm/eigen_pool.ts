@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 export const OP_RANK2K = 1;
 export const OP_APPLY_BLOCK = 2;
 export const OP_GEMM = 3;
+export const OP_SYMV = 4;
 
 /** Control block per worker (Int32 slots). */
 const SEQ = 0;
@@ -39,6 +40,7 @@ for (;;) {
       case ${OP_RANK2K}: ex.rank2k_rows(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]); break;
       case ${OP_APPLY_BLOCK}: ex.apply_block(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]); break;
       case ${OP_GEMM}: ex.gemm_nn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
+      case ${OP_SYMV}: ex.symv_rows(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
       default: break;
     }
   } catch (e) {

@@ -1,7 +1,7 @@
 import { buildReflectorBlock } from '../back_transform.js';
 import type { Tridiagonal } from '../tridiagonalize.js';
 import { EIGEN_KERNELS_WASM_BASE64 } from './eigen_kernels_wasm.js';
-import { type EigenPool, eigenPool, OP_APPLY_BLOCK, OP_GEMM, OP_RANK2K } from './eigen_pool.js';
+import { type EigenPool, eigenPool, OP_APPLY_BLOCK, OP_GEMM, OP_RANK2K, OP_SYMV } from './eigen_pool.js';
 
 /** Panel width; must equal NB in wasm/eigen_kernels.c. */
 const NB = 32;
@@ -27,17 +27,27 @@ export interface Kernels {
   memory: WasmMemory;
   /** The compiled module (helper threads instantiate it on the same memory). */
   module: object;
-  tridiagonalize_panel: (
+  panel_column: (
     A: number,
     n: number,
     k0: number,
+    j: number,
     d: number,
     e: number,
     tau: number,
     vp: number,
     wp: number,
+  ) => number;
+  symv_rows: (A: number, n: number, s: number, v: number, y: number, i0: number, i1: number) => void;
+  panel_w: (
+    n: number,
+    k0: number,
+    j: number,
+    tau: number,
+    vp: number,
+    wp: number,
     y: number,
-    update: number,
+    y1: number,
   ) => void;
   rank2k_rows: (
     A: number,
@@ -146,7 +156,7 @@ function splitEven(total: number, parts: number, align: number): number[] {
 /** {@link tridiagonalize} on the wasm kernels (same algorithm and results up to rounding). @internal */
 export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threads = 1): Tridiagonal {
   const nn = n * n;
-  // layout (float64 indices from HEAP_BASE/8): A | d | e | tau | vp | wp | y
+  // layout (float64 indices from HEAP_BASE/8): A | d | e | tau | vp | wp | y | y1
   const base = HEAP_BASE / 8;
   const oA = base;
   const od = oA + nn;
@@ -155,18 +165,37 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
   const ov = ot + n;
   const ow = ov + NB * n;
   const oy = ow + NB * n;
-  const total = oy + n - base;
+  const oy1 = oy + n + (n % 2);
+  const total = oy1 + n - base;
   const mem = ensure(k, total * 8);
   mem.set(a.subarray(0, nn), oA);
   // one call per panel: V8 tiers short calls up to optimised code early (see eigen_kernels.c)
   const pool = helpers(k, n, threads);
   for (let k0 = 0; k0 < n; k0 += NB) {
-    k.tridiagonalize_panel(oA * 8, n, k0, od * 8, oe * 8, ot * 8, ov * 8, ow * 8, oy * 8, pool ? 0 : 1);
+    const nb = Math.min(NB, n - k0);
+    for (let j = 0; j < nb; j++) {
+      const status = k.panel_column(oA * 8, n, k0, j, od * 8, oe * 8, ot * 8, ov * 8, ow * 8);
+      if (status === 2) break;
+      if (status === 0) continue;
+      // y = A22·v in two fixed row parts of equal area (the second on a helper when there is one)
+      const s = k0 + j + 1;
+      const cut = Math.min(n, s + 2 * Math.round((n - s) * (1 - Math.SQRT1_2) * 0.5));
+      const vrow = (ov + j * n) * 8;
+      if (pool) pool.start(0, OP_SYMV, [oA * 8, n, s, vrow, oy1 * 8, cut, n]);
+      else k.symv_rows(oA * 8, n, s, vrow, oy1 * 8, cut, n);
+      k.symv_rows(oA * 8, n, s, vrow, oy * 8, s, cut);
+      pool?.wait(0);
+      k.panel_w(n, k0, j, ot * 8, ov * 8, ow * 8, oy * 8, oy1 * 8);
+    }
     const s = k0 + NB;
-    if (!pool || s >= n) continue;
+    if (s >= n) continue;
     // trailing rank-2nb update of the upper triangle: rows of equal area per thread (tiles of 4)
     const m = n - s;
     const end4 = s + (m - (m % 4));
+    if (!pool) {
+      k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, s, end4, 1);
+      continue;
+    }
     const parts = pool.size + 1;
     const cuts = [s];
     for (let p = 1; p < parts; p++) {
@@ -175,7 +204,6 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
       cuts.push(Math.min(end4, Math.max(cuts[p - 1], s + Math.round((r - s) / 4) * 4)));
     }
     cuts.push(end4);
-    const nb = Math.min(NB, n - k0);
     for (let h = 0; h < pool.size; h++)
       pool.start(h, OP_RANK2K, [oA * 8, n, s, ov * 8, ow * 8, nb, cuts[h + 1], cuts[h + 2], 0]);
     k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, cuts[0], cuts[1], 1);
