@@ -15,15 +15,55 @@ export {
   renderPerfReport,
 } from './cli/perf_command.js';
 export { expandRunDirs, reportCommand, writeRunReport } from './cli/report_command.js';
+export { RunInterrupted, resumeArgs, runCommand } from './cli/run_command.js';
+export {
+  configFromManifest,
+  configToArgv,
+  loadRunConfig,
+  mergeConfig,
+  parseRunConfig,
+  type RunConfig,
+  TRAIN_KEYS,
+} from './cli/run_config.js';
 export {
   checkDataRoot,
   checkWeights,
   defaultCacheDir,
+  expandConfig,
+  LOG_KINDS,
+  pluginSpecs,
+  RUN_FLAGS,
+  RUN_VALUED_FLAGS,
   type RunPlan,
   resolveRunPlan,
 } from './cli/run_plan.js';
+export {
+  collectStrategyOptions,
+  describeOptions,
+  parseStrategyOption,
+  type StrategyOptionMap,
+  type StrategyOptionSetting,
+  validateStrategyOptions,
+} from './cli/strategy_options.js';
+export { crc32c, maskedCrc32c } from './logs/crc32c.js';
+export { CsvFile, csvField } from './logs/csv_file.js';
+export { LOG_FILES, type LogKinds, RunLogs, runLogSink } from './logs/run_logs.js';
+export { encodeEvent, TfEventsWriter, tfRecord } from './logs/tfevents_writer.js';
+export {
+  type LoadedPlugin,
+  loadedPlugins,
+  loadPlugins,
+  resolvePlugin,
+  type StrategyApi,
+} from './plugins/load_plugins.js';
 export type { BenchmarkPreset, DatasetKind, TrainSettings, WeightsSpec } from './presets/benchmark_preset.js';
 export { BUILTIN_PRESETS } from './presets/builtin_presets.js';
+export {
+  checkImageFolder,
+  FOLDER_PRESET,
+  folderPreset,
+  type ImageFolderSummary,
+} from './presets/folder_preset.js';
 export { BENCHMARKS, PresetRegistry } from './presets/preset_registry.js';
 export type { BenchEvent, BenchEventSink } from './progress/bench_event.js';
 export { eventProgress } from './progress/event_progress.js';
@@ -36,6 +76,7 @@ export {
   renderAggregateReport,
   renderRunReport,
   runPlots,
+  sharedSeedWarnings,
   textTable,
 } from './report/render_report.js';
 export type { RunResults, StrategyResult } from './report/run_results.js';
