@@ -116,22 +116,26 @@ export function resolvePlugin(spec: string, cwd: string = process.cwd()): string
   return resolve(dirname(pkgJson), entry);
 }
 
-let tsxRegistered = false;
-
-/** Lets Node import a `.ts` plug-in through tsx, when tsx is installed (the user's or ours). */
-async function enableTypeScript(path: string): Promise<void> {
-  if (tsxRegistered || process.execArgv.some((a) => a.includes('tsx'))) return;
+/**
+ * Imports a `.ts` plug-in through tsx (`tsImport`, which needs no `"type": "module"` beside the
+ * file), when tsx is installed beside the plug-in or beside the CLI; a CLI already running under
+ * tsx imports it directly.
+ */
+async function importTypeScript(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  if (process.execArgv.some((a) => a.includes('tsx'))) return (await import(url)) as Record<string, unknown>;
   for (const base of [join(dirname(path), 'noop.js'), import.meta.url]) {
+    let api: string;
     try {
       const pkg = createRequire(base).resolve('tsx/package.json');
-      const api = join(dirname(pkg), 'dist', 'esm', 'api', 'index.mjs');
-      const mod = (await import(pathToFileURL(api).href)) as { register: () => unknown };
-      mod.register();
-      tsxRegistered = true;
-      return;
+      api = join(dirname(pkg), 'dist', 'esm', 'api', 'index.mjs');
     } catch {
-      // try the next place
+      continue;
     }
+    const mod = (await import(pathToFileURL(api).href)) as {
+      tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>>;
+    };
+    return mod.tsImport(url, import.meta.url);
   }
   throw new CliError(
     `--plugin ${path}: a TypeScript plug-in needs tsx (npm i -D tsx), or compile it to .js first`,
@@ -195,13 +199,15 @@ export async function loadPlugins(
       out.push(already);
       continue;
     }
-    if (/\.[mc]?ts$/i.test(extname(path))) await enableTypeScript(path);
     const before = new Set(api.listStrategies().map((s) => s.id));
     const beforeBench = new Set(BENCHMARKS.ids());
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      mod = /\.[mc]?ts$/i.test(extname(path))
+        ? await importTypeScript(path)
+        : ((await import(pathToFileURL(path).href)) as Record<string, unknown>);
     } catch (err) {
+      if (err instanceof CliError) throw err;
       throw new CliError(
         `--plugin ${spec}: importing ${path} failed: ${err instanceof Error ? err.message : String(err)}`,
         'a plug-in is an ES module that calls registerStrategy(...) or exports `strategies` / `benchmarks`',

@@ -34,6 +34,8 @@ describe('the folder benchmark', () => {
       numTasks: 2,
       image: { size: 16, channels: 1 },
     });
+    expect(preset.pipelines).toEqual({ train: 'mnist-train', eval: 'mnist-eval' });
+    expect(folderPreset(root, { tasks: 4 }).preset.pipelines).toEqual(FOLDER_PRESET.pipelines);
     // The same class numbering as loadImageFolder (sorted folder names).
     expect(loadImageFolder(root).classNames).toEqual(summary.classes);
   });

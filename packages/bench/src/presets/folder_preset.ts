@@ -19,7 +19,8 @@ const IMAGE_EXT = /\.(jpe?g|png|bmp)$/i;
  * **Details**
  * The tiny model at 28×28×3 from its seeded initialisation (or `--weights`), the ImageNet-R
  * pipelines (AutoAugment + RandomResizedCrop for training, resize + centre crop for evaluation)
- * scaled to `--image-size`, and settings sized for a laptop.
+ * scaled to `--image-size` (with `--channels 1`: grey, resized, normalised, no augmentation), and
+ * settings sized for a laptop.
  *
  * @category Presets
  */
@@ -156,6 +157,8 @@ export function folderPreset(
       numClasses: n,
       numTasks: tasks,
       image: { size: options.imageSize ?? FOLDER_PRESET.image!.size, channels },
+      // Grey: the ImageNet pipelines are RGB-only; the grey ones convert, resize and normalise.
+      ...(channels === 1 ? { pipelines: { train: 'mnist-train', eval: 'mnist-eval' } } : {}),
     },
     summary,
   };
