@@ -6,7 +6,10 @@
  * layers'.
  *
  *   node --conditions=@mamba-cl/source --import tsx packages/cl-trainer/bench/boundary.ts \
- *     [--depths=2,4,8] [--images=20] [--batch=N] [--backend=wasm|cpu] [--gram=exact|matmul] [--no-throughput]
+ *     [--depths=2,4,8] [--images=20] [--batch=N] [--backend=wasm|cpu] [--gram=exact|matmul]
+ *     [--store=memory|disk] [--no-throughput]
+ *
+ * Each run's raw figures are printed too, as `run: {json}` lines.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,7 @@ const backend = opt('backend', 'wasm') as 'wasm' | 'cpu';
 const images = Number(opt('images', '20'));
 const batch = args.some((a) => a.startsWith('--batch=')) ? Number(opt('batch', '100')) : undefined;
 const gramKernel = opt('gram', 'exact') as 'exact' | 'matmul';
+const store = opt('store', 'memory') as 'memory' | 'disk';
 
 function print(r: PerfReport): void {
   console.log(`\n${r.title}`);
@@ -41,6 +45,7 @@ if (args.includes('--child')) {
     images,
     batch,
     gramKernel,
+    store,
     log: (l) => console.error(l),
   });
   console.log(JSON.stringify(r));
@@ -64,7 +69,9 @@ if (args.includes('--child')) {
   if (!args.includes('--no-throughput')) print(JSON.parse(child(['--throughput-child'])) as PerfReport);
   const runs: BoundaryPerfResult[] = [];
   for (const depth of opt('depths', '2,4,8').split(',').map(Number)) {
-    runs.push(JSON.parse(child(['--child', `--depth=${depth}`])) as BoundaryPerfResult);
+    const line = child(['--child', `--depth=${depth}`]);
+    console.log(`run: ${line}`);
+    runs.push(JSON.parse(line) as BoundaryPerfResult);
     console.error(`depth ${depth} done: ${new Date().toISOString()}  ${load()}`);
   }
   print(summarizeBoundaryPerf(runs));

@@ -6,6 +6,10 @@
  *
  * @module
  */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type BackendName, MODEL_PRESETS, matMulNT, selectBackend, VisionMamba } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone, BackboneTap } from '../backbone/backbone.js';
@@ -32,6 +36,8 @@ export interface BoundaryPerfOptions {
   readonly batch?: number;
   /** Gram products (`mamba-cl` option `gramKernel`); default `'exact'`. */
   readonly gramKernel?: GramKernel;
+  /** `mamba-cl` option `store`; `'disk'` uses a fresh temporary folder (removed after); default `'memory'`. */
+  readonly store?: 'memory' | 'disk';
   /** Progress lines. */
   readonly log?: (line: string) => void;
 }
@@ -47,6 +53,7 @@ export interface BoundaryPerfResult {
   readonly images: number;
   readonly batch: number;
   readonly gramKernel: GramKernel;
+  readonly store: 'memory' | 'disk';
   /** Tapped forward passes, without the Gram work done inside the visitor. */
   readonly collectSeconds: number;
   /** Gram products and accumulation (inside the visitor). */
@@ -63,10 +70,8 @@ export interface BoundaryPerfResult {
   readonly maxRss: number;
   /** Bytes of one block's taps x, Δ, y at this batch (3·b·L·dInner·4). */
   readonly tapBytesPerBlock: number;
-  /** Bytes of one block's strategy state after the boundary: 𝒦 (float64) + projector tensors. */
-  readonly stateBytesPerBlock: number;
-  /** Bytes of one block's task covariances K_t alive during collection (float64). */
-  readonly taskBytesPerBlock: number;
+  /** Bytes of one float64 D×D matrix per distinct covariance of a block (4: x, B, A, out). */
+  readonly covarianceBytesPerBlock: number;
   /** Tensor bytes (`tf.memory().numBytes`: parameters) before the boundary. */
   readonly tensorBytesStart: number;
   /** Tensor bytes after the boundary (parameters + projector tensors). */
@@ -130,7 +135,9 @@ export async function runBoundaryPerf(options: BoundaryPerfOptions = {}): Promis
     batchSize: batch,
     evalBatchSize: batch,
   });
-  const strategy = createMambaClStrategy({ gramKernel });
+  const store = options.store ?? 'memory';
+  const storeDir = store === 'disk' ? mkdtempSync(join(tmpdir(), 'mamba-cl-boundary-')) : '';
+  const strategy = createMambaClStrategy({ gramKernel, store, storeDir });
   let gramSeconds = 0;
   let rssPeakCollect = 0;
   let rssPeakProjectors = 0;
@@ -179,16 +186,13 @@ export async function runBoundaryPerf(options: BoundaryPerfOptions = {}): Promis
   await strategy.afterTask(ctx);
   const tensorBytesEnd = tf.memory().numBytes;
   const sources: GramSource[] = ['x', 'B', 'A', 'out'];
-  const stateBytes = strategy.saveState();
-  let projBytes = 0;
-  for (const [k, a] of Object.entries(stateBytes.arrays))
-    if (k.startsWith('proj/')) projBytes += a.byteLength;
   const result: BoundaryPerfResult = {
     backend,
     depth,
     images: n,
     batch,
     gramKernel,
+    store,
     collectSeconds: featuresEnd - gramSeconds,
     gramSeconds,
     projectorSeconds: end - featuresEnd,
@@ -197,13 +201,13 @@ export async function runBoundaryPerf(options: BoundaryPerfOptions = {}): Promis
     rssPeakProjectors,
     maxRss: process.resourceUsage().maxRSS * 1024,
     tapBytesPerBlock: 3 * batch * L * D * 4,
-    stateBytesPerBlock: sources.length * D * D * 8 + projBytes / depth,
-    taskBytesPerBlock: sources.length * D * D * 8,
+    covarianceBytesPerBlock: sources.length * D * D * 8,
     tensorBytesStart,
     tensorBytesEnd,
   };
   strategy.dispose();
   model.dispose();
+  if (storeDir !== '') rmSync(storeDir, { recursive: true, force: true });
   return result;
 }
 
@@ -318,9 +322,11 @@ export async function runGramThroughput(options: GramThroughputOptions = {}): Pr
  * **Details**
  * Collection and Gram time scale with depth × images; projector time with depth only (one eigh
  * per distinct covariance, whatever the image count). Peak RSS is fitted as a + s·depth by least
- * squares; s is compared with the per-block state (𝒦 and K_t in float64 for the four distinct
- * covariances, plus the projector tensors) and with one block's taps — block-by-block collection
- * holds one block's taps whatever the depth, so s should match the state, not the taps. At the
+ * squares; s is compared with the per-block state (the float64 covariances held — 𝒦 and K_t with
+ * the memory store, K_t with the disk store — plus the block's tensors, i.e. its parameters and
+ * projectors, from the fitted slope of `tensorBytesEnd`) and with that plus one block's taps —
+ * block-by-block collection holds one block's taps whatever the depth, so s should match the state,
+ * not state + taps. At the
  * target, taps are counted at the official feature batch of 100.
  *
  * @param runs - one result per depth (same images, batch, kernel)
@@ -367,19 +373,23 @@ export function summarizeBoundaryPerf(
   const gramPerBlockImage = perBlock((r) => r.gramSeconds / r.images);
   const projPerBlock = perBlock((r) => r.projectorSeconds);
   const mem = fitLine(runs.map((r) => r.maxRss));
-  const state = r0.stateBytesPerBlock + r0.taskBytesPerBlock;
+  const tensors = fitLine(runs.map((r) => r.tensorBytesEnd));
+  // Per-block state: the float64 covariances held (memory store: 𝒦 and K_t; disk store: K_t, 𝒦 one
+  // block at a time) plus the block's tensors (its parameters — reduced depth grows the model too —
+  // and its projectors).
+  const covHeld = (r0.store === 'disk' ? 1 : 2) * r0.covarianceBytesPerBlock;
+  const state = covHeld + tensors.slope;
   const tCollect = collectPerBlockImage * targetDepth * targetImages;
   const tGram = gramPerBlockImage * targetDepth * targetImages;
   const tProj = projPerBlock * targetDepth;
   const tapsAt100 = (r0.tapBytesPerBlock / r0.batch) * 100;
   const peakTarget = mem.intercept + mem.slope * targetDepth + (tapsAt100 - r0.tapBytesPerBlock);
-  const tensors = fitLine(runs.map((r) => r.tensorBytesEnd));
   const h = (s: number) => `${s.toFixed(0)} s (${(s / 3600).toFixed(1)} h)`;
   return {
-    title: `Mamba-CL task boundary at defocus-mamba-large width (dModel 1024, dInner 2048, L 145; ${r0.backend}, gramKernel ${r0.gramKernel}, feature batch ${r0.batch})`,
+    title: `Mamba-CL task boundary at defocus-mamba-large width (dModel 1024, dInner 2048, L 145; ${r0.backend}, gramKernel ${r0.gramKernel}, store ${r0.store}, feature batch ${r0.batch})`,
     rows,
     notes: [
-      `maxRSS slope over depth: ${mib(mem.slope)} MiB per block (intercept ${mib(mem.intercept)} MiB); per-block state: 𝒦 + K_t ${mib(2 * r0.taskBytesPerBlock)} MiB (float64, 4 distinct covariances) + projector tensors ${mib(r0.stateBytesPerBlock - r0.taskBytesPerBlock)} MiB = ${mib(state)} MiB; one block's taps at this batch ${mib(r0.tapBytesPerBlock)} MiB (all blocks' taps at once would add ${mib(r0.tapBytesPerBlock)} MiB per block).`,
+      `maxRSS slope over depth: ${mib(mem.slope)} MiB per block (intercept ${mib(mem.intercept)} MiB). Per-block state: covariances held ${mib(covHeld)} MiB (${r0.store === 'disk' ? 'K_t' : '𝒦 + K_t'}, float64, 4 distinct) + tensors ${mib(tensors.slope)} MiB (parameters + projectors) = ${mib(state)} MiB; one block's taps at this batch ${mib(r0.tapBytesPerBlock)} MiB (holding all blocks' taps, the old path, would add that per block: ${mib(state + r0.tapBytesPerBlock)} MiB).`,
       `slope / per-block state = ${(mem.slope / state).toFixed(2)}; slope / (state + taps) = ${(mem.slope / (state + r0.tapBytesPerBlock)).toFixed(2)}.`,
       `per block and image: collect ${(collectPerBlockImage * 1000).toFixed(0)} ms, Grams ${(gramPerBlockImage * 1000).toFixed(0)} ms; per block eigh+projectors ${projPerBlock.toFixed(1)} s.`,
       `extrapolated to ${targetDepth} blocks, ${targetImages} images: collect ${h(tCollect)}, Grams ${h(tGram)}, eigh+projectors ${h(tProj)}; total ${h(tCollect + tGram + tProj)}.`,
