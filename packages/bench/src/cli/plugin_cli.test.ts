@@ -220,7 +220,11 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
     const m = out.match(/resume with: mamba-cl run --resume (\S+)/);
     expect(m, out).not.toBeNull();
     const results = JSON.parse(readFileSync(join(m![1], 'results.json'), 'utf8'));
-    expect(results.strategies[0]).toMatchObject({ strategy: 'finetune', error: 'run stopped by SIGINT' });
+    expect(results.strategies[0]).toMatchObject({
+      strategy: 'finetune',
+      status: 'partial',
+      error: 'run stopped by SIGINT',
+    });
     const resumed = mambaCl(['run', '--resume', m![1], '--no-progress']);
     expect(resumed.code, resumed.out).toBe(0);
     expect(JSON.parse(readFileSync(join(m![1], 'results.json'), 'utf8')).strategies[0].status).toBe(

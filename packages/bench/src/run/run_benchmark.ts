@@ -333,13 +333,15 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
         ok = false;
         const msg = err instanceof Error ? err.message : String(err);
         const seconds = before + (performance.now() - started) / 1000;
-        results.strategies[k] = strategyResult(id, matrix, data.valCounts, tasksDone, seconds, 'failed', msg);
+        // A CliError from a listener is the user stopping the run (Ctrl-C): partial, resumable.
+        const status = err instanceof CliError ? 'partial' : 'failed';
+        results.strategies[k] = strategyResult(id, matrix, data.valCounts, tasksDone, seconds, status, msg);
         save();
         const r = results.strategies[k];
         record({
           type: 'strategy-end',
           strategy: id,
-          status: 'failed',
+          status,
           finalAccuracy: r.finalAccuracy,
           forgetting: r.finalForgetting,
           seconds,
