@@ -192,6 +192,8 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
       '4',
       '--batch-size',
       '2',
+      '--checkpoint-every',
+      '3',
       '--no-progress',
       '--out',
       'stopped',
@@ -217,6 +219,7 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
     child.stderr.on('data', onData);
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
     expect(code, out).toBe(130);
+    expect(out).toContain('SIGINT: stopping at the next checkpoint (every 3 steps)');
     const m = out.match(/resume with: mamba-cl run --resume (\S+)/);
     expect(m, out).not.toBeNull();
     const results = JSON.parse(readFileSync(join(m![1], 'results.json'), 'utf8'));
@@ -225,6 +228,14 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
       status: 'partial',
       error: 'run stopped by SIGINT',
     });
+    // It stopped right after the step-3 checkpoint, inside task 1 (4 steps per epoch × 4 epochs).
+    const events = readFileSync(join(m![1], 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const checkpoints = events.filter((e) => e.type === 'trainer' && e.event.type === 'checkpoint');
+    expect(checkpoints.map((e) => [e.event.position.task, e.event.taskDone])).toEqual([[0, false]]);
+    expect(existsSync(join(m![1], 'checkpoints', 'finetune', 'checkpoint.mclckpt'))).toBe(true);
     const resumed = mambaCl(['run', '--resume', m![1], '--no-progress']);
     expect(resumed.code, resumed.out).toBe(0);
     expect(JSON.parse(readFileSync(join(m![1], 'results.json'), 'utf8')).strategies[0].status).toBe(
