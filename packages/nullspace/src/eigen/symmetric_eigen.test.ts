@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mulberry32, randn } from '../internal/random.js';
 import { symmetricEigen } from './symmetric_eigen.js';
@@ -232,6 +233,21 @@ describe('symmetricEigen', () => {
       for (let i = 0; i < n; i++)
         for (let j = 0; j < n; j++) a[i * n + j] += (f[r * n + i] * f[r * n + j]) / rows;
     check(a, n);
+  });
+
+  it('handles real feature covariances of the default run (decaying; numerically rank-deficient)', () => {
+    // scripts/save_feature_covariances.sh: block 0's x-tap and Δ-tap Grams of the tiny model, 128×128
+    for (const name of ['feature_cov_block0_x.f64', 'feature_cov_block0_A.f64']) {
+      const bytes = readFileSync(new URL(`../../fixtures/${name}`, import.meta.url));
+      const a = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      const n = 128;
+      expect(a.length).toBe(n * n);
+      check(a, n);
+      const part = symmetricEigen(a, n, { vectors: { from: 0, to: 20 } });
+      const q = quality(a, n, part.values, part.vectors as Float64Array, 0, 20);
+      expect(q.residual).toBeLessThan(1e-12);
+      expect(q.orth).toBeLessThan(1e-12);
+    }
   });
 
   it('rejects bad input with the reason', () => {

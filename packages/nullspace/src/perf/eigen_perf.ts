@@ -28,8 +28,8 @@ export interface EigenPerfOptions {
   readonly python?: string | false;
   /** Also time the solver as it was before divide and conquer (inverse iteration) up to this n; default 1024 (0: never). */
   readonly beforeUpTo?: number;
-  /** Measure ‖AV − VΛ‖/‖A‖ and max|VᵀV − I| of the full decomposition; default true. */
-  readonly accuracy?: boolean;
+  /** Measure ‖AV − VΛ‖/‖A‖ and max|VᵀV − I| of the full decomposition up to this n (two n³ products); default 2048. */
+  readonly accuracyUpTo?: number;
 }
 
 function seconds(f: () => void): number {
@@ -128,7 +128,7 @@ function accuracy(a: Float64Array, n: number, values: Float64Array, v: Float64Ar
  * threaded, right after ours so both see about the same load. Accuracy of the full result is
  * measured too. Target: full ≤ 3× numpy (default threads) at n = 2048.
  *
- * @param options - sizes, spectra, repeats, python, before, accuracy
+ * @param options - sizes, spectra, repeats, python, before, accuracy sizes
  * @returns one report
  * @example
  * const [report] = await runEigenPerf({ sizes: [384], spectra: ['covariance'] });
@@ -185,7 +185,7 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
     const tDef = npDef?.seconds?.get(n)?.full;
     const t1 = np1?.seconds?.get(n)?.full;
     const acc =
-      options.accuracy !== false && res
+      n <= (options.accuracyUpTo ?? 2048) && res
         ? accuracy(a, n, res.values, res.vectors as Float64Array, kern)
         : undefined;
     rows.push({
