@@ -36,5 +36,6 @@ printReports(
     ...(spectra ? { spectra } : {}),
     ...(before ? { beforeUpTo: Number(before) } : {}),
     ...(accuracyUpTo ? { accuracyUpTo: Number(accuracyUpTo) } : {}),
+    onRow: (row) => console.error(JSON.stringify(row)),
   }),
 );

@@ -30,6 +30,8 @@ export interface EigenPerfOptions {
   readonly beforeUpTo?: number;
   /** Measure ‖AV − VΛ‖/‖A‖ and max|VᵀV − I| of the full decomposition up to this n (two n³ products); default 2048. */
   readonly accuracyUpTo?: number;
+  /** Called with each row as soon as it is measured (long runs on a busy machine). */
+  readonly onRow?: (row: PerfRow) => void;
 }
 
 function seconds(f: () => void): number {
@@ -188,7 +190,7 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
       n <= (options.accuracyUpTo ?? 2048) && res
         ? accuracy(a, n, res.values, res.vectors as Float64Array, kern)
         : undefined;
-    rows.push({
+    const row: PerfRow = {
       matrix: name,
       n,
       'full (s)': full.toFixed(2),
@@ -202,7 +204,9 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
       'projector / numpy (default)': tDef ? (proj / tDef).toFixed(2) : '—',
       '‖AV−VΛ‖/‖A‖': acc ? acc.residual.toExponential(1) : '—',
       'max|VᵀV−I|': acc ? acc.orth.toExponential(1) : '—',
-    });
+    };
+    rows.push(row);
+    options.onRow?.(row);
   }
   return [
     {
