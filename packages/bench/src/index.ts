@@ -47,7 +47,7 @@ export {
 } from './cli/strategy_options.js';
 export { crc32c, maskedCrc32c } from './logs/crc32c.js';
 export { CsvFile, csvField } from './logs/csv_file.js';
-export { LOG_FILES, type LogKinds, RunLogs, runLogSink } from './logs/run_logs.js';
+export { LOG_FILES, type LogKinds, RunLogs, runLogSink, summaryCsv } from './logs/run_logs.js';
 export { encodeEvent, TfEventsWriter, tfRecord } from './logs/tfevents_writer.js';
 export {
   type LoadedPlugin,

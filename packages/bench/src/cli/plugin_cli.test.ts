@@ -128,6 +128,12 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
       'finetune,2',
     ]);
     expect(readFileSync(join(folder, 'loss.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 2 * 2);
+    const summary = readFileSync(join(folder, 'summary.csv'), 'utf8').trim().split('\n');
+    expect(summary.map((l) => l.split(',').slice(1, 3).join(','))).toEqual([
+      'strategy,status',
+      'l2-anchor,complete',
+      'finetune,complete',
+    ]);
     for (const s of ['l2-anchor', 'finetune']) {
       expect(readdirSync(join(folder, 'tensorboard', s))[0]).toMatch(/^events\.out\.tfevents\./);
     }

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrainerEvent } from '@mamba-cl/cl-trainer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BenchEvent } from '../progress/bench_event.js';
+import { fakeResults } from '../testing_internal/fake_results.js';
 import { csvField } from './csv_file.js';
-import { LOG_FILES, runLogSink } from './run_logs.js';
+import { LOG_FILES, runLogSink, summaryCsv } from './run_logs.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -79,5 +80,27 @@ describe('run logs', () => {
     const off = tmp();
     feed(off, { csv: false, tensorboard: false });
     expect(readdirSync(off)).toEqual([]);
+  });
+
+  it('writes summary.csv with every final metric of results.json at the end of the run', () => {
+    const results = fakeResults();
+    const csv = summaryCsv(results).trim().split('\n');
+    expect(csv[0]).toBe(
+      'seed,strategy,status,tasks_done,final_accuracy,average_incremental_accuracy,forgetting,forgetting_standard,backward_transfer,seconds,accuracy_after_task_1,accuracy_after_task_2,accuracy_after_task_3,forgetting_after_task_1,forgetting_after_task_2,forgetting_after_task_3',
+    );
+    expect(csv).toHaveLength(1 + results.strategies.length);
+    const s = results.strategies[0];
+    expect(csv[1].split(',').slice(0, 5)).toEqual([
+      '2024',
+      s.strategy,
+      s.status,
+      String(s.tasksDone),
+      String(s.finalAccuracy),
+    ]);
+    expect(csv[1].split(',')[10]).toBe(String(s.accuracyAfterTask[0]));
+    const dir = tmp();
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
+    feed(dir, { csv: true, tensorboard: false });
+    expect(readFileSync(join(dir, LOG_FILES.summary), 'utf8')).toBe(summaryCsv(results));
   });
 });

@@ -4,9 +4,11 @@
  *
  * @module
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchEvent, BenchEventSink } from '../progress/bench_event.js';
-import { CsvFile } from './csv_file.js';
+import type { RunResults } from '../report/run_results.js';
+import { CsvFile, csvField } from './csv_file.js';
 import { TfEventsWriter } from './tfevents_writer.js';
 
 /**
@@ -19,6 +21,8 @@ export const LOG_FILES = {
   metrics: 'metrics.csv',
   /** One row per optimizer step: loss and learning rate. */
   loss: 'loss.csv',
+  /** One row per strategy with every final metric of results.json (rewritten at the end of a run). */
+  summary: 'summary.csv',
   /** TensorBoard logdir; one sub-folder (a TensorBoard "run") per strategy. */
   tensorboard: 'tensorboard',
 } as const;
@@ -40,7 +44,8 @@ export interface LogKinds {
  * `loss.csv`: `seed,strategy,task,epoch,step,global_step,loss,lr` per optimizer step (task, epoch
  * and step count from 1). `metrics.csv`: `seed,strategy,task,accuracy,forgetting,acc_task_1…acc_task_T`
  * after each task's evaluation (average accuracy over the seen tasks and forgetting, in %).
- * TensorBoard, per strategy: `train/loss`, `train/lr` at the global step, `train/epoch_loss` at the
+ * `summary.csv` at the end of the run: every final metric of `results.json` per strategy
+ * ({@link summaryCsv}). TensorBoard, per strategy: `train/loss`, `train/lr` at the global step, `train/epoch_loss` at the
  * epoch's last step, and `eval/accuracy`, `eval/forgetting`, `eval/accuracy_task_<τ>` at step =
  * the number of tasks learned. A resumed run appends to the CSVs and opens new event files.
  *
@@ -88,6 +93,13 @@ export class RunLogs {
     }
   }
 
+  private writeSummary(): void {
+    const path = join(this.dir, 'results.json');
+    if (!this.kinds.csv || !existsSync(path)) return;
+    const results = JSON.parse(readFileSync(path, 'utf8')) as RunResults;
+    writeFileSync(join(this.dir, LOG_FILES.summary), summaryCsv(results));
+  }
+
   private board(strategy: string): TfEventsWriter | undefined {
     if (!this.kinds.tensorboard) return undefined;
     let w = this.boards.get(strategy);
@@ -101,8 +113,12 @@ export class RunLogs {
     return w;
   }
 
-  /** Takes one event of the run (others than trainer events are ignored). */
+  /** Takes one event of the run (others than trainer events and run-end are ignored). */
   event(e: BenchEvent): void {
+    if (e.type === 'run-end') {
+      this.writeSummary();
+      return;
+    }
     if (e.type !== 'trainer') return;
     const s = e.strategy;
     const t = e.event;
@@ -124,6 +140,56 @@ export class RunLogs {
       this.board(s)?.scalars(t.task + 1, scalars);
     }
   }
+}
+
+/** The columns of `summary.csv`. */
+const SUMMARY_HEADER = [
+  'seed',
+  'strategy',
+  'status',
+  'tasks_done',
+  'final_accuracy',
+  'average_incremental_accuracy',
+  'forgetting',
+  'forgetting_standard',
+  'backward_transfer',
+  'seconds',
+] as const;
+
+/**
+ * `summary.csv` of a run folder from its `results.json`: one row per strategy with every final
+ * metric, then `accuracy_after_task_<t>` and `forgetting_after_task_<t>` for each task.
+ *
+ * @param results - the run's results
+ * @returns the CSV text
+ * @category Logs
+ */
+export function summaryCsv(results: RunResults): string {
+  const T = results.numTasks;
+  const header = [
+    ...SUMMARY_HEADER,
+    ...Array.from({ length: T }, (_, t) => `accuracy_after_task_${t + 1}`),
+    ...Array.from({ length: T }, (_, t) => `forgetting_after_task_${t + 1}`),
+  ];
+  const rows = results.strategies.map((s) =>
+    [
+      results.seed,
+      s.strategy,
+      s.status,
+      s.tasksDone,
+      s.finalAccuracy,
+      s.averageIncrementalAccuracy,
+      s.finalForgetting,
+      s.finalForgettingStandard,
+      s.backwardTransfer,
+      s.seconds,
+      ...Array.from({ length: T }, (_, t) => (t < s.tasksDone ? s.accuracyAfterTask[t] : undefined)),
+      ...Array.from({ length: T }, (_, t) => (t < s.tasksDone ? s.forgettingAfterTask[t] : undefined)),
+    ]
+      .map(csvField)
+      .join(','),
+  );
+  return `${[header.join(','), ...rows].join('\n')}\n`;
 }
 
 /**
