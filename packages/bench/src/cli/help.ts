@@ -91,7 +91,8 @@ Smoke-run limits:
 
 Output:
   --no-progress          plain log lines even on a terminal
-  --no-logs <list>       skip csv (metrics.csv, loss.csv) and/or tensorboard (tensorboard/<strategy>/)
+  --no-logs <list>       skip csv (metrics.csv, loss.csv, summary.csv) and/or tensorboard
+                         (tensorboard/<strategy>/)
 
 Ctrl-C or SIGTERM stops at the next step, keeps the last checkpoint and prints the --resume command.
   -h, --help             this text
