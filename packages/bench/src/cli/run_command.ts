@@ -73,6 +73,17 @@ export function resumeArgs(
   const cleaned = original.filter(
     (a, k) => !(a === '--seed' || original[k - 1] === '--seed' || a.startsWith('--seed=')),
   );
+  // Plug-ins as the run resolved them (absolute paths), so a resume works from any folder.
+  const recorded = (manifest.config as { plugins?: unknown }).plugins;
+  if (Array.isArray(recorded)) {
+    let p = 0;
+    cleaned.forEach((a, k) => {
+      if (a === '--plugin' && k + 1 < cleaned.length && p < recorded.length)
+        cleaned[k + 1] = String(recorded[p++]);
+      else if (a.startsWith('--plugin=') && p < recorded.length)
+        cleaned[k] = `--plugin=${String(recorded[p++])}`;
+    });
+  }
   return {
     argv: [...cleaned, '--seed', String(manifest.seed), ...others.filter((a) => !a.startsWith('--resume'))],
     seed: manifest.seed,

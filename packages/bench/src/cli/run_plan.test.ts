@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RunFolder } from '../run/run_folder.js';
 import { writeBmpFolder } from '../testing_internal/bmp_folder.js';
 import { writeFakeRun } from '../testing_internal/fake_results.js';
 import { CliError } from './cli_error.js';
@@ -168,5 +169,21 @@ describe('resumeArgs', () => {
     );
     expect(() => resumeArgs(['--resume', join(parent, 'nope')])).toThrow(/run --resume .*nope: /);
     expect(resumeArgs(['default'])).toBeUndefined();
+    // Plug-ins resume from the absolute paths the manifest recorded.
+    const withPlugin = writeFakeRun(mkdtempSync(join(os.tmpdir(), 'resume-plugin-')));
+    const folder = RunFolder.open(withPlugin);
+    const m = folder.readManifest();
+    folder.writeManifest({
+      ...m,
+      argv: ['run', 'default', '--plugin', './p.mjs'],
+      config: { ...m.config, plugins: ['/abs/p.mjs'] },
+    });
+    expect(resumeArgs(['--resume', withPlugin])?.argv).toEqual([
+      'default',
+      '--plugin',
+      '/abs/p.mjs',
+      '--seed',
+      '2024',
+    ]);
   });
 });
