@@ -7,7 +7,7 @@
  *
  *   node --conditions=@mamba-cl/source --import tsx packages/cl-trainer/bench/boundary.ts \
  *     [--depths=2,4,8] [--images=20] [--batch=N] [--backend=wasm|cpu] [--gram=exact|matmul]
- *     [--store=memory|disk] [--no-throughput]
+ *     [--store=memory|disk] [--collect=per-block|all-blocks] [--no-throughput]
  *
  * Each run's raw figures are printed too, as `run: {json}` lines.
  */
@@ -29,6 +29,7 @@ const images = Number(opt('images', '20'));
 const batch = args.some((a) => a.startsWith('--batch=')) ? Number(opt('batch', '100')) : undefined;
 const gramKernel = opt('gram', 'exact') as 'exact' | 'matmul';
 const store = opt('store', 'memory') as 'memory' | 'disk';
+const collect = opt('collect', 'per-block') as 'per-block' | 'all-blocks';
 
 function print(r: PerfReport): void {
   console.log(`\n${r.title}`);
@@ -46,6 +47,7 @@ if (args.includes('--child')) {
     batch,
     gramKernel,
     store,
+    collect,
     log: (l) => console.error(l),
   });
   console.log(JSON.stringify(r));

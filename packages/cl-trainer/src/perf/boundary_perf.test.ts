@@ -13,6 +13,7 @@ function run(depth: number, perBlock: number, store: 'memory' | 'disk' = 'memory
     batch: 20,
     gramKernel: 'exact',
     store,
+    collect: 'per-block',
     collectSeconds: 2 * depth,
     gramSeconds: 10 * depth,
     projectorSeconds: 30 * depth,

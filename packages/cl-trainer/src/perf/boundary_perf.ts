@@ -38,6 +38,11 @@ export interface BoundaryPerfOptions {
   readonly gramKernel?: GramKernel;
   /** `mamba-cl` option `store`; `'disk'` uses a fresh temporary folder (removed after); default `'memory'`. */
   readonly store?: 'memory' | 'disk';
+  /**
+   * `'per-block'` (default): the strategy's block-by-block collection; `'all-blocks'`: the path
+   * before it, every block's taps of a feature batch held at once (`forwardWithTaps`), for comparison.
+   */
+  readonly collect?: 'per-block' | 'all-blocks';
   /** Progress lines. */
   readonly log?: (line: string) => void;
 }
@@ -54,6 +59,7 @@ export interface BoundaryPerfResult {
   readonly batch: number;
   readonly gramKernel: GramKernel;
   readonly store: 'memory' | 'disk';
+  readonly collect: 'per-block' | 'all-blocks';
   /** Tapped forward passes, without the Gram work done inside the visitor. */
   readonly collectSeconds: number;
   /** Gram products and accumulation (inside the visitor). */
@@ -136,6 +142,7 @@ export async function runBoundaryPerf(options: BoundaryPerfOptions = {}): Promis
     evalBatchSize: batch,
   });
   const store = options.store ?? 'memory';
+  const collect = options.collect ?? 'per-block';
   const storeDir = store === 'disk' ? mkdtempSync(join(tmpdir(), 'mamba-cl-boundary-')) : '';
   const strategy = createMambaClStrategy({ gramKernel, store, storeDir });
   let gramSeconds = 0;
@@ -148,8 +155,8 @@ export async function runBoundaryPerf(options: BoundaryPerfOptions = {}): Promis
     forward: (images) => model.forward(images),
     forwardWithTaps: (images) => model.forwardWithTaps(images),
     trainableNames: () => model.trainableNames(),
-    forwardWithTapVisitor: (images: tf.Tensor4D, visit: (block: number, tap: BackboneTap) => void) =>
-      model.forwardWithTapVisitor(images, (block, tap) => {
+    forwardWithTapVisitor: (images: tf.Tensor4D, visit: (block: number, tap: BackboneTap) => void) => {
+      const timedVisit = (block: number, tap: BackboneTap): void => {
         rssPeakCollect = Math.max(rssPeakCollect, rss());
         const t0 = performance.now();
         visit(block, tap);
@@ -157,7 +164,17 @@ export async function runBoundaryPerf(options: BoundaryPerfOptions = {}): Promis
         rssPeakCollect = Math.max(rssPeakCollect, rss());
         collectGarbage();
         log(`  batch block ${block}: grams done, rss ${(rss() / 2 ** 20).toFixed(0)} MiB`);
-      }),
+      };
+      if (collect === 'per-block') return model.forwardWithTapVisitor(images, timedVisit);
+      // The path before block-by-block collection: every block's taps of the batch held at once.
+      const { features, taps } = model.forwardWithTaps(images);
+      try {
+        for (const [block, tap] of taps.entries()) timedVisit(block, tap);
+      } finally {
+        for (const t of taps) tf.dispose([t.x, t.delta, t.y]);
+      }
+      return features;
+    },
   };
   const rssStart = rss();
   const tensorBytesStart = tf.memory().numBytes;
@@ -193,6 +210,7 @@ export async function runBoundaryPerf(options: BoundaryPerfOptions = {}): Promis
     batch,
     gramKernel,
     store,
+    collect,
     collectSeconds: featuresEnd - gramSeconds,
     gramSeconds,
     projectorSeconds: end - featuresEnd,
@@ -386,7 +404,7 @@ export function summarizeBoundaryPerf(
   const peakTarget = mem.intercept + mem.slope * targetDepth + (tapsAt100 - r0.tapBytesPerBlock);
   const h = (s: number) => `${s.toFixed(0)} s (${(s / 3600).toFixed(1)} h)`;
   return {
-    title: `Mamba-CL task boundary at defocus-mamba-large width (dModel 1024, dInner 2048, L 145; ${r0.backend}, gramKernel ${r0.gramKernel}, store ${r0.store}, feature batch ${r0.batch})`,
+    title: `Mamba-CL task boundary at defocus-mamba-large width (dModel 1024, dInner 2048, L 145; ${r0.backend}, gramKernel ${r0.gramKernel}, store ${r0.store}, collect ${r0.collect}, feature batch ${r0.batch})`,
     rows,
     notes: [
       `maxRSS slope over depth: ${mib(mem.slope)} MiB per block (intercept ${mib(mem.intercept)} MiB). Per-block state: covariances held ${mib(covHeld)} MiB (${r0.store === 'disk' ? 'K_t' : '𝒦 + K_t'}, float64, 4 distinct) + tensors ${mib(tensors.slope)} MiB (parameters + projectors) = ${mib(state)} MiB; one block's taps at this batch ${mib(r0.tapBytesPerBlock)} MiB (holding all blocks' taps, the old path, would add that per block: ${mib(state + r0.tapBytesPerBlock)} MiB).`,
