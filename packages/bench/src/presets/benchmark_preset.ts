@@ -83,6 +83,11 @@ export interface BenchmarkPreset {
    * hyper-parameters, the `default-val` preset).
    */
   readonly evaluateOn?: 'test' | 'validation';
+  /**
+   * Options the benchmark gives a strategy by default (`{ ewc: { lambda: 1e8 } }`), chosen for
+   * this benchmark; `--option` overrides them.
+   */
+  readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, number | string | boolean>>>>;
   /** Figures the official code reached (for the report), if known. */
   readonly reference?: { readonly finalAccuracy: number; readonly forgetting: number; readonly note: string };
 }

@@ -59,9 +59,13 @@ export function modelOverridesFor(dataset: string, config: VisionMambaConfig): P
   return {};
 }
 
-/** Options of one strategy: η for Mamba-CL from the run settings, then the user's `--option` values. */
+/** Options of one strategy: η for Mamba-CL from the run settings, the preset's options, then the user's `--option` values. */
 export function strategyOptions(id: string, plan: RunPlan): Record<string, JsonValue> {
-  return { ...(id === 'mamba-cl' ? { eta: plan.train.eta } : {}), ...(plan.strategyOptions?.[id] ?? {}) };
+  return {
+    ...(id === 'mamba-cl' ? { eta: plan.train.eta } : {}),
+    ...(plan.preset.strategyOptions?.[id] ?? {}),
+    ...(plan.strategyOptions?.[id] ?? {}),
+  };
 }
 
 function emptyMatrix(T: number): number[][] {
