@@ -62,8 +62,9 @@ export function resumeArgs(
     manifest = RunFolder.open(dir).readManifest();
   } catch (err) {
     // RunFolder's errors already name the folder (and say what to do): keep them whole.
-    if (err instanceof CliError) throw new CliError(`run --resume: ${err.message}`, err.hint);
-    throw new CliError(`run --resume: ${err instanceof Error ? err.message : String(err)}`);
+    // ("run --resume /x: no such run folder"), not "run --resume /x: /x: …".
+    if (err instanceof CliError) throw new CliError(`run --resume ${err.message}`, err.hint);
+    throw new CliError(`run --resume ${err instanceof Error ? err.message : String(err)}`);
   }
   if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== manifest.benchmark)) {
     throw new CliError(
