@@ -154,7 +154,11 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
   // warm-up: compile the kernels, tier up the JIT, start the helper threads (not timed)
   for (const w of [64, 300]) {
     symmetricEigen(suiteMatrix('covariance', w, kern), w);
-    buildProjector(suiteMatrix('covariance', w, kern), w, { eta: 0.95, threshold: { kind: 'adaptive' } });
+    buildProjector(suiteMatrix('covariance', w, kern), w, {
+      eta: 0.95,
+      threshold: { kind: 'adaptive' },
+      normalize: 'frobenius',
+    });
   }
   for (const { name, n, make } of cases) {
     const a = make();
