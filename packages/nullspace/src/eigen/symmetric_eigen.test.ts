@@ -269,8 +269,13 @@ describe('symmetricEigen kernels', () => {
     const jv = j.vectors as Float64Array;
     for (let i = 0; i < wv.length; i++) expect(Math.abs(wv[i] - jv[i])).toBeLessThan(1e-9);
     const q = quality(a, n, j.values, jv, 0, 20);
-    expect(q.residual).toBeLessThan(1e-10);
-    expect(q.orth).toBeLessThan(1e-10);
+    expect(q.residual).toBeLessThan(1e-12);
+    expect(q.orth).toBeLessThan(1e-12);
+    // all vectors by divide and conquer on the TypeScript kernels
+    const jf = symmetricEigen(a, n, { kernels: 'js', method: 'divide-and-conquer' });
+    const qf = quality(a, n, jf.values, jf.vectors as Float64Array, 0, n);
+    expect(qf.residual).toBeLessThan(1e-12);
+    expect(qf.orth).toBeLessThan(1e-12);
   });
 });
 
