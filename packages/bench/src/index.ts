@@ -15,7 +15,7 @@ export {
   renderPerfReport,
 } from './cli/perf_command.js';
 export { expandRunDirs, reportCommand, writeRunReport } from './cli/report_command.js';
-export { RunInterrupted, resumeArgs, runCommand } from './cli/run_command.js';
+export { resumeArgs, runCommand } from './cli/run_command.js';
 export {
   configFromManifest,
   configToArgv,

@@ -114,6 +114,7 @@ export {
   type RunResult,
 } from './trainer/continual_trainer.js';
 export { NonFiniteLossError } from './trainer/non_finite_loss_error.js';
+export { TrainingStopped } from './trainer/training_stopped.js';
 export {
   type ResolvedTrainerConfig,
   resolveTrainerConfig,

@@ -94,7 +94,7 @@ Output:
   --no-logs <list>       skip csv (metrics.csv, loss.csv, summary.csv) and/or tensorboard
                          (tensorboard/<strategy>/)
 
-Ctrl-C or SIGTERM stops at the next step, keeps the last checkpoint and prints the --resume command.
+Ctrl-C or SIGTERM stops after the current step with a checkpoint there and prints the --resume command.
   -h, --help             this text
 `,
   list: () => `Usage: mamba-cl list [benchmarks|strategies|models|backends] [--json] [--plugin <file|pkg>]

@@ -198,8 +198,6 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
       '4',
       '--batch-size',
       '2',
-      '--checkpoint-every',
-      '3',
       '--no-progress',
       '--out',
       'stopped',
@@ -225,16 +223,17 @@ describe('a plug-in strategy through the CLI, outside the workspace', () => {
     child.stderr.on('data', onData);
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
     expect(code, out).toBe(130);
-    expect(out).toContain('SIGINT: stopping at the next checkpoint (every 3 steps)');
+    expect(out).toContain('SIGINT: stopping after the current step, with a checkpoint there');
+    expect(out).toMatch(/stopped by SIGINT; checkpoint written at task 1, epoch \d+, after batch \d+/);
     const m = out.match(/resume with: mamba-cl run --resume (\S+)/);
     expect(m, out).not.toBeNull();
     const results = JSON.parse(readFileSync(join(m![1], 'results.json'), 'utf8'));
-    expect(results.strategies[0]).toMatchObject({
-      strategy: 'finetune',
-      status: 'partial',
-      error: 'run stopped by SIGINT',
-    });
-    // It stopped right after the step-3 checkpoint, inside task 1 (4 steps per epoch × 4 epochs).
+    expect(results.strategies[0]).toMatchObject({ strategy: 'finetune', status: 'partial' });
+    expect(results.strategies[0].error).toMatch(
+      /^training stopped on request at task 0, epoch \d+, after batch \d+; checkpoint /,
+    );
+    // No periodic checkpoints: the one checkpoint is the one the signal made, inside task 1
+    // (4 steps per epoch × 4 epochs), at the step where it stopped.
     const events = readFileSync(join(m![1], 'events.jsonl'), 'utf8')
       .trim()
       .split('\n')

@@ -11,19 +11,6 @@ import { HELP } from './help.js';
 import { expandConfig, pluginSpecs, resolveRunPlan } from './run_plan.js';
 
 /**
- * Thrown through the trainer's listener when the user interrupts a run (Ctrl-C, SIGTERM): the
- * trainer stops and keeps its last checkpoint; the CLI prints how to resume.
- *
- * @category CLI
- */
-export class RunInterrupted extends CliError {
-  /** @param signal - the signal that stopped the run */
-  constructor(readonly signal: string) {
-    super(`run stopped by ${signal}`);
-  }
-}
-
-/**
  * The arguments a `--resume <dir>` run continues with: the original command line of the run
  * folder (its manifest), so the configuration is exactly the one it started with.
  *
@@ -133,19 +120,20 @@ export async function runCommand(
   const { runBenchmark } = await import('../run/run_benchmark.js');
   const progress = eventProgress(bar);
   const logs = runLogSink(plan.logs);
-  // Ctrl-C / SIGTERM: a trainer event throws through the trainer's listener, which stops the run
-  // with its last checkpoint intact: the next checkpoint written when --checkpoint-every is set
-  // (at most that many steps later), else the next event. A second signal exits at once.
+  // Ctrl-C / SIGTERM abort the trainer's signal: it finishes the current step, writes a checkpoint
+  // of exactly that point and throws TrainingStopped. A second signal exits at once.
   let stop: string | undefined;
   let dir: string | undefined = plan.resume;
+  const halt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop !== undefined || io.signals === false) {
       io.log(`\n${signal} again: exiting now${dir ? `; resume with: mamba-cl run --resume ${dir}` : ''}`);
       process.exit(130);
     }
     stop = signal;
+    halt.abort();
     io.log(
-      `\n${signal}: stopping ${plan.checkpointEvery > 0 ? `at the next checkpoint (every ${plan.checkpointEvery} steps)` : 'at the next step (the last task-end checkpoint is kept)'}; ${signal} again to exit at once`,
+      `\n${signal}: stopping after the current step, with a checkpoint there; ${signal} again to exit at once`,
     );
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -154,16 +142,15 @@ export async function runCommand(
     if (e.type === 'run-start') dir = e.dir;
     logs(e);
     progress(e);
-    if (stop !== undefined && e.type === 'trainer') {
-      if (plan.checkpointEvery === 0 || e.event.type === 'checkpoint') throw new RunInterrupted(stop);
-    }
   };
   try {
-    const outcome = await runBenchmark(plan, { log: io.log, events });
+    const outcome = await runBenchmark(plan, { log: io.log, events, signal: halt.signal });
     return outcome.ok ? 0 : 1;
   } catch (err) {
-    if (err instanceof RunInterrupted) {
-      io.log(`stopped by ${err.signal}; the run folder keeps its last checkpoint`);
+    if (err instanceof trainer.TrainingStopped) {
+      io.log(
+        `stopped by ${stop}; checkpoint written at task ${err.task + 1}, epoch ${err.epoch + 1}, after batch ${err.batch}`,
+      );
       io.log(`resume with: mamba-cl run --resume ${dir ?? plan.out}`);
       return 130;
     }

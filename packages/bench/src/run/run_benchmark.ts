@@ -6,6 +6,7 @@ import {
   createStrategy,
   type JsonValue,
   type TrainerEvent,
+  TrainingStopped,
 } from '@mamba-cl/cl-trainer';
 import type { VisionMambaConfig } from '@mamba-cl/ssm-core';
 import { selectBackend } from '@mamba-cl/ssm-core/backend';
@@ -33,6 +34,8 @@ import { acquireRunLock } from './run_lock.js';
 export interface RunIo {
   readonly log: (line: string) => void;
   readonly events?: (event: BenchEvent) => void;
+  /** Aborting (Ctrl-C) stops the trainer after its current step, with a checkpoint of that step. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -313,7 +316,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
             save();
           }
         });
-        const result = await trainer.run({ resume });
+        const result = await trainer.run({ resume, signal: io.signal });
         // The trainer's result is authoritative (a resumed run may emit no eval for finished tasks).
         result.accuracy.forEach((row, t) => {
           row.forEach((a, tau) => {
@@ -337,8 +340,10 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
         ok = false;
         const msg = err instanceof Error ? err.message : String(err);
         const seconds = before + (performance.now() - started) / 1000;
-        // A CliError from a listener is the user stopping the run (Ctrl-C): partial, resumable.
-        const status = err instanceof CliError ? 'partial' : 'failed';
+        // The user stopped the run (Ctrl-C: TrainingStopped after a checkpoint, or a CliError from a
+        // listener): partial, resumable.
+        const stopped = err instanceof CliError || err instanceof TrainingStopped;
+        const status = stopped ? 'partial' : 'failed';
         results.strategies[k] = strategyResult(id, matrix, data.valCounts, tasksDone, seconds, status, msg);
         save();
         const r = results.strategies[k];
@@ -351,7 +356,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
           seconds,
           error: msg,
         });
-        if (err instanceof CliError) throw err;
+        if (stopped) throw err;
       } finally {
         strategy.dispose();
         model.dispose();

@@ -109,11 +109,14 @@ export class ContinualTrainer {
   /**
    * Runs the whole stream (or its rest, when resuming).
    *
-   * @param options - `resume: true` continues from the checkpoint in `config.checkpoint.dir`
+   * @param options - `resume: true` continues from the checkpoint in `config.checkpoint.dir`;
+   *   aborting `signal` (Ctrl-C) stops the run after the current step, with a checkpoint of exactly
+   *   that point, and throws {@link TrainingStopped}
    * @returns accuracy matrix, counts and metrics
-   * @throws {@link NonFiniteLossError}, {@link CheckpointError} (corrupt or mismatched checkpoint)
+   * @throws {@link NonFiniteLossError}, {@link CheckpointError} (corrupt or mismatched checkpoint),
+   *   {@link TrainingStopped}
    */
-  async run(options: { resume?: boolean } = {}): Promise<RunResult> {
+  async run(options: { resume?: boolean; signal?: AbortSignal } = {}): Promise<RunResult> {
     const workers = new GradientWorkers(this.backbone, this.config.workers);
     try {
       return await runTaskLoop(this.runtime(), workers, options);

@@ -47,13 +47,14 @@ function estimateTotalSteps(rt: TrainerRuntime): number | undefined {
  * Runs the whole stream (or its rest, when resuming).
  *
  * @param workers - the run's gradient workers (the caller frees them)
- * @param options - `resume: true` continues from the checkpoint in `config.checkpoint.dir`
+ * @param options - `resume: true` continues from the checkpoint in `config.checkpoint.dir`;
+ *   aborting `signal` stops after the current step with a checkpoint ({@link TrainingStopped})
  * @internal
  */
 export async function runTaskLoop(
   rt: TrainerRuntime,
   workers: GradientWorkers,
-  options: { resume?: boolean },
+  options: { resume?: boolean; signal?: AbortSignal },
 ): Promise<RunResult> {
   const T = rt.stream.tasks.length;
   const progress: RunProgress = { globalStep: 0, accuracy: [], evalCounts: [] };
@@ -92,7 +93,7 @@ export async function runTaskLoop(
       rt.emit({ type: 'task-start', task: t, numTasks: T, classes: rt.stream.tasks[t].classes });
     }
     await workers.sync();
-    await trainTask(rt, workers, ctx, progress, timing, totalSteps, resume);
+    await trainTask(rt, workers, ctx, progress, timing, totalSteps, resume, options.signal);
     await rt.strategy.afterTask?.(ctx);
     const row = await evaluateSeenTasks(rt, t, progress.evalCounts);
     progress.accuracy = [...progress.accuracy.slice(0, t), row];

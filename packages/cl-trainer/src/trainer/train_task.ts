@@ -15,8 +15,14 @@ import type { StrategyContext } from '../strategy/strategy.js';
 import { iterateBatches } from '../stream/task_stream.js';
 import type { GradientWorkers } from './parallel_step.js';
 import { trainStep } from './train_step.js';
-import { type RunProgress, type SavedAdam, saveTrainerCheckpoint } from './trainer_checkpoint.js';
+import {
+  checkpointPath,
+  type RunProgress,
+  type SavedAdam,
+  saveTrainerCheckpoint,
+} from './trainer_checkpoint.js';
 import type { TrainerRuntime } from './trainer_runtime.js';
+import { TrainingStopped } from './training_stopped.js';
 
 /** Where a resumed task continues, and the Adam state it had. @internal */
 export interface TaskResume {
@@ -66,6 +72,7 @@ export async function trainTask(
   timing: StepTiming,
   totalSteps: number | undefined,
   resume: TaskResume | undefined,
+  stop?: AbortSignal,
 ): Promise<void> {
   const cfg = rt.config;
   const t = ctx.task;
@@ -135,7 +142,8 @@ export async function trainTask(
         progress.globalStep++;
         k++;
         const every = cfg.checkpoint?.everySteps ?? 0;
-        if (every > 0 && progress.globalStep % every === 0) {
+        const stopping = stop?.aborted === true;
+        if (stopping || (every > 0 && progress.globalStep % every === 0)) {
           saveTrainerCheckpoint(rt, { task: t, epoch: e, batch: k }, false, progress, optimizer);
         }
         const eta =
@@ -155,6 +163,7 @@ export async function trainTask(
           threads,
           ...(eta !== undefined ? { etaSec: eta } : {}),
         });
+        if (stopping) throw new TrainingStopped(t, e, k, checkpointPath(rt));
       }
       rt.emit({
         type: 'epoch-end',

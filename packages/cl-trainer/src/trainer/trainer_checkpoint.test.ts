@@ -18,6 +18,7 @@ import {
   type RunResult,
 } from './continual_trainer.js';
 import type { TrainerConfig } from './trainer_config.js';
+import { TrainingStopped } from './training_stopped.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cl-trainer-ckpt-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -42,7 +43,13 @@ const config = (dir: string, extra: Partial<TrainerConfig> = {}): TrainerConfig 
 
 async function runOnce(
   dir: string,
-  opts: { strategy?: Strategy; killAt?: number; resume?: boolean; extra?: Partial<TrainerConfig> } = {},
+  opts: {
+    strategy?: Strategy;
+    killAt?: number;
+    stopAt?: number;
+    resume?: boolean;
+    extra?: Partial<TrainerConfig>;
+  } = {},
 ): Promise<{ result?: RunResult; weights: Map<string, Float32Array>; error?: unknown }> {
   const backbone = TinyMambaBackbone.create({ seed: 5 });
   const strategy = opts.strategy ?? createStrategy('mamba-cl');
@@ -57,10 +64,18 @@ async function runOnce(
       if (e.type === 'step' && e.globalStep === opts.killAt) throw new Error('simulated kill');
     });
   }
+  const stop = new AbortController();
+  const stopAt = opts.stopAt;
+  if (stopAt !== undefined) {
+    // Ctrl-C arrives while step `stopAt` runs: the trainer stops after that step.
+    trainer.on((e) => {
+      if (e.type === 'step' && e.globalStep === stopAt - 1) stop.abort();
+    });
+  }
   let result: RunResult | undefined;
   let error: unknown;
   try {
-    result = await trainer.run({ resume: opts.resume });
+    result = await trainer.run({ resume: opts.resume, signal: stop.signal });
   } catch (e) {
     error = e;
   }
@@ -97,6 +112,41 @@ describeWithBackends(
       const st = readSafetensors(checkpointModelWeights(join(dir, CHECKPOINT_FILE))).tensors;
       expect(st.get('blocks.0.mixer.A_log')?.shape).toEqual([16, 4]);
       for (const [n, w] of full.weights) {
+        expect(
+          Buffer.from((resumed.weights.get(n) as Float32Array).buffer).equals(Buffer.from(w.buffer)),
+          n,
+        ).toBe(true);
+      }
+    });
+
+    it('a run stopped by its signal checkpoints that very step; resuming it ends bit-identical', async () => {
+      const full = await runOnce(join(root, 'full-for-stop'));
+      // Step 6 of 12: no periodic checkpoint there (everySteps 3 writes after steps 3, 6, 9 …; use
+      // everySteps 0 so the only mid-task checkpoint is the one the stop writes).
+      const dir = join(root, 'stopped');
+      const extra = { checkpoint: { dir, everySteps: 0 } };
+      const fullNoPeriodic = await runOnce(join(root, 'full-no-periodic'), {
+        extra: { checkpoint: { dir: join(root, 'full-no-periodic'), everySteps: 0 } },
+      });
+      expect(fullNoPeriodic.result?.accuracy).toEqual(full.result?.accuracy);
+      const stopped = await runOnce(dir, { stopAt: 5, extra });
+      expect(stopped.error).toBeInstanceOf(TrainingStopped);
+      const s = stopped.error as TrainingStopped;
+      // step 5 = task 1, epoch 0, after its first batch (4 steps per task)
+      expect([s.task, s.epoch, s.batch]).toEqual([1, 0, 1]);
+      const ck = readCheckpointFile(join(dir, CHECKPOINT_FILE));
+      const meta = ck.meta as {
+        position: { task: number; epoch: number; batch: number };
+        taskDone: boolean;
+        globalStep: number;
+      };
+      expect(meta.position).toEqual({ task: 1, epoch: 0, batch: 1 });
+      expect(meta.taskDone).toBe(false);
+      expect(meta.globalStep).toBe(5);
+      const resumed = await runOnce(dir, { resume: true, extra });
+      expect(resumed.error).toBeUndefined();
+      expect(resumed.result?.accuracy).toEqual(fullNoPeriodic.result?.accuracy);
+      for (const [n, w] of fullNoPeriodic.weights) {
         expect(
           Buffer.from((resumed.weights.get(n) as Float32Array).buffer).equals(Buffer.from(w.buffer)),
           n,
