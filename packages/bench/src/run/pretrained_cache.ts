@@ -37,10 +37,12 @@ export function pretrainKey(
 }
 
 /**
- * Returns the MNIST-pretrained checkpoint of a model config, training and caching it on first use.
+ * Returns the pretrained checkpoint of a model config and pretraining settings, training and
+ * caching it on first use.
  *
  * **Details**
- * The file is `<cacheDir>/pretrained/<model>-mnist-<key>.safetensors`, where the key hashes the
+ * The data come from `loadPretrainingData` (the embedded default: held-out Fashion-MNIST training
+ * images). The file is `<cacheDir>/pretrained/<model>-<dataset>-<key>.safetensors`, where the key hashes the
  * model config, the pretraining settings, the seed and the mnist package version; later runs
  * (any seed, any strategy) reuse it. It is written atomically with its SHA-256 beside it
  * (`<file>.sha256`); each load checks the hash, that it parses and that every weight is finite,
