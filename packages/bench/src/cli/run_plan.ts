@@ -228,7 +228,7 @@ export function checkWeights(preset: BenchmarkPreset, weights: string | undefine
     if (weights !== undefined && (!existsSync(weights) || !statSync(weights).isFile())) {
       throw new CliError(
         `run ${preset.id}: --weights ${weights} does not exist or is not a file`,
-        'omit --weights to use the preset's pretrained checkpoint (made once and cached), or pass a .pth / .safetensors file',
+        'omit --weights to use the pretrained checkpoint of the preset (made once and cached), or pass a .pth / .safetensors file',
       );
     }
     return;
