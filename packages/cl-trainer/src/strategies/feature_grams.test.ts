@@ -93,8 +93,15 @@ describeWithBackends('batchGrams x, Δ, y', () => {
         y: tf.tensor3d(y, [b, L, D]),
       };
       const before = tf.memory().numTensors;
-      const exact = batchGrams(tap, ['x', 'A', 'out']);
-      const fast = batchGrams(tap, ['x', 'A', 'out'], 8, 'lowrank', 'matmul');
+      const exact = batchGrams(tap, ['x', 'A', 'out', 'B']);
+      const fast = batchGrams(tap, ['x', 'A', 'out', 'B'], 8, 'lowrank', 'matmul');
+      // W_B: the symmetric product over column panels against the float64 low-rank form
+      const eb = exact.get('B')!.gram;
+      const fb = fast.get('B')!.gram;
+      let maxB = 0;
+      for (let i = 0; i < D; i++) maxB = Math.max(maxB, eb[i * D + i]);
+      expectTensorsClose(fb, eb, { rtol: 0, atol: 1e-5 * maxB, label: 'B matmul' });
+      for (let i = 0; i < D; i += 7) for (let j = 0; j < i; j++) expect(fb[i * D + j]).toBe(fb[j * D + i]);
       for (const [src, data] of [
         ['x', x],
         ['A', delta],

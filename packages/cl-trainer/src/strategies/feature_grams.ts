@@ -153,45 +153,75 @@ function lowRankBGram(tap: BackboneTap): Float64Array {
   return g;
 }
 
-/** Column panel width of the symmetric float32 Gram: only panel pairs i ≤ j are multiplied. */
+/** Column panel width of the symmetric float32 products: only panel pairs i ≤ j are multiplied. */
 const GRAM_PANEL = 512;
 
 /**
  * TᵀT of a tensor read as [rows, D] in float32 `matMulTN` products, returned as float64.
  *
- * **Details**
- * The columns are cut into panels of 512; only the panel pairs on and above the diagonal are
- * multiplied (X_iᵀX_j, i ≤ j) and mirrored, so a D = 2048 Gram costs 10 products of 512² instead of
- * 16 (the symmetry a full product would waste). The result is exactly symmetric.
- *
  * @param t - features, any shape with rows·D values (rows-major)
  * @param rows - row count
  * @param D - feature dimension
- * @returns the D×D Gram, row-major, float64
+ * @returns the D×D Gram, row-major, float64, exactly symmetric
  */
 function matmulGram(t: tf.Tensor, rows: number, D: number): Float64Array {
+  let g: Float64Array = new Float64Array(0);
+  tf.tidy(() => {
+    const x = tf.reshape(t, [rows, D]) as tf.Tensor2D;
+    g = symmetricProduct(x, x, D);
+  });
+  return g;
+}
+
+/**
+ * XᵀY for a product known to be symmetric (XᵀX, or Σ_i X_iᵀG_iX_i with symmetric G_i), in float32
+ * `matMulTN` products, returned as float64.
+ *
+ * **Details**
+ * The columns are cut into panels of 512; only the panel pairs on and above the diagonal are
+ * multiplied (X_iᵀY_j, i ≤ j) and mirrored, and the diagonal panels are symmetrised
+ * ((a + aᵀ)/2), so a D = 2048 product costs 10 products of 512² instead of 16. The result is exactly
+ * symmetric and equals XᵀY to float32 rounding.
+ *
+ * @param x - [rows, D]
+ * @param y - [rows, D]
+ * @param D - feature dimension
+ * @returns the D×D product, row-major, float64
+ */
+function symmetricProduct(x: tf.Tensor2D, y: tf.Tensor2D, D: number): Float64Array {
+  const rows = x.shape[0];
   const g = new Float64Array(D * D);
   const starts: number[] = [];
   for (let c = 0; c < D; c += GRAM_PANEL) starts.push(c);
+  const cut = (t: tf.Tensor2D) =>
+    starts.length === 1
+      ? [t]
+      : starts.map((c) => tf.slice(t, [0, c], [rows, Math.min(GRAM_PANEL, D - c)]) as tf.Tensor2D);
   tf.tidy(() => {
-    const x = tf.reshape(t, [rows, D]) as tf.Tensor2D;
-    const panels =
-      starts.length === 1
-        ? [x]
-        : starts.map((c) => tf.slice(x, [0, c], [rows, Math.min(GRAM_PANEL, D - c)]) as tf.Tensor2D);
+    const xp = cut(x);
+    const yp = x === y ? xp : cut(y);
     for (let pi = 0; pi < starts.length; pi++) {
       for (let pj = pi; pj < starts.length; pj++) {
-        const prod = matMulTN(panels[pi], panels[pj]);
+        const prod = matMulTN(xp[pi], yp[pj]);
         const a = prod.dataSync() as Float32Array;
         const [wi, wj] = prod.shape;
         prod.dispose();
         const r0 = starts[pi];
         const c0 = starts[pj];
         for (let r = 0; r < wi; r++) {
-          for (let c = pi === pj ? r : 0; c < wj; c++) {
-            const v = a[r * wj + c];
-            g[(r0 + r) * D + c0 + c] = v;
-            g[(c0 + c) * D + r0 + r] = v;
+          if (pi === pj) {
+            g[(r0 + r) * D + r0 + r] = a[r * wj + r];
+            for (let c = r + 1; c < wj; c++) {
+              const v = 0.5 * (a[r * wj + c] + a[c * wj + r]);
+              g[(r0 + r) * D + r0 + c] = v;
+              g[(r0 + c) * D + r0 + r] = v;
+            }
+          } else {
+            for (let c = 0; c < wj; c++) {
+              const v = a[r * wj + c];
+              g[(r0 + r) * D + c0 + c] = v;
+              g[(c0 + c) * D + r0 + r] = v;
+            }
           }
         }
       }
@@ -201,15 +231,16 @@ function matmulGram(t: tf.Tensor, rows: number, D: number): Float64Array {
 }
 
 /**
- * The low-rank W_B Gram Σ_i X_iᵀ(Δ_iΔ_iᵀ)X_i as the symmetric part of one float32 product XᵀW,
- * W_i = (Δ_iΔ_iᵀ)·X_i over the stacked b·L rows (kernel `'matmul'` of {@link batchGrams}).
+ * The low-rank W_B Gram Σ_i X_iᵀ(Δ_iΔ_iᵀ)X_i as the symmetric product XᵀW, W_i = (Δ_iΔ_iᵀ)·X_i
+ * over the stacked b·L rows (kernel `'matmul'` of {@link batchGrams}; panel pairs i ≤ j only).
  *
  * @param tap - x and delta, each [b, L, D]
  * @returns the D×D Gram, row-major, float64, exactly symmetric
  */
 function lowRankBGramMatmul(tap: BackboneTap): Float64Array {
   const [b, L, D] = tap.x.shape;
-  const p = tf.tidy(() => {
+  let g: Float64Array = new Float64Array(0);
+  tf.tidy(() => {
     // Per image on ssm-core's kernels (tfjs-wasm's batched matMul is several times slower here).
     const parts: tf.Tensor2D[] = [];
     for (let i = 0; i < b; i++) {
@@ -223,18 +254,7 @@ function lowRankBGramMatmul(tap: BackboneTap): Float64Array {
       );
     }
     const W = tf.concat(parts, 0) as tf.Tensor2D; // [b·L, D]
-    return matMulTN(tf.reshape(tap.x, [b * L, D]) as tf.Tensor2D, W);
+    g = symmetricProduct(tf.reshape(tap.x, [b * L, D]) as tf.Tensor2D, W, D);
   });
-  const a = p.dataSync() as Float32Array;
-  const g = new Float64Array(D * D);
-  for (let i = 0; i < D; i++) {
-    g[i * D + i] = a[i * D + i];
-    for (let j = i + 1; j < D; j++) {
-      const v = 0.5 * (a[i * D + j] + a[j * D + i]);
-      g[i * D + j] = v;
-      g[j * D + i] = v;
-    }
-  }
-  p.dispose();
   return g;
 }
