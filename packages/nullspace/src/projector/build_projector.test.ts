@@ -88,6 +88,47 @@ describe('buildProjector', () => {
     expect(norm(pure.projector)).toBeCloseTo(1, 5);
   });
 
+  it('takes the null side in |λ| order when that order differs from λ order (negative eigenvalues)', () => {
+    // A = Q·diag(λ)·Qᵀ with two negative eigenvalues whose |λ| rank above small positive ones, so the
+    // wanted eigen-indices are not one contiguous block of the descending λ order.
+    const n = 16;
+    const lambda = [8, 7, 6, 5, 4, 3, 2, 1, 0.5, 0.2, 0.1, 0.05, 0.01, 0.005, -0.3, -0.4];
+    const q = Float64Array.from({ length: n * n }, () => randn(rng));
+    for (let j = 0; j < n; j++) {
+      // Gram–Schmidt on the columns of q
+      for (let p = 0; p < j; p++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += q[i * n + j] * q[i * n + p];
+        for (let i = 0; i < n; i++) q[i * n + j] -= d * q[i * n + p];
+      }
+      let nn = 0;
+      for (let i = 0; i < n; i++) nn += q[i * n + j] ** 2;
+      for (let i = 0; i < n; i++) q[i * n + j] /= Math.sqrt(nn);
+    }
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let v = 0;
+        for (let p = 0; p < n; p++) v += q[i * n + p] * lambda[p] * q[j * n + p];
+        a[i * n + j] = v;
+      }
+    const r = buildProjector(a, n, {
+      eta: 0.95,
+      threshold: { kind: 'fixed-count', nullDim: 6 },
+      normalize: 'frobenius',
+    });
+    expect(r.side).toBe('null');
+    // the 6 smallest |λ|: 0.3 (negative), 0.2, 0.1, 0.05, 0.01, 0.005
+    const wanted = [9, 10, 11, 12, 13, 14];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (const p of wanted) s += q[i * n + p] * q[j * n + p];
+        const ref = (0.95 * s) / Math.sqrt(6) + (i === j ? 0.05 : 0);
+        expect(Math.abs(r.projector[i * n + j] - ref)).toBeLessThan(2e-6);
+      }
+  });
+
   it('uses the adaptive threshold on the |λ| spectrum in float32', () => {
     const n = 200;
     // covariance with spectrum exp(−i/20) in a random basis

@@ -123,11 +123,21 @@ export function buildProjector(
     u = useRange ? dec.vectors(0, start) : dec.vectors(start, n);
     cols = useRange ? start : k;
   } else {
-    const all = dec.vectors(0, n);
+    // |λ| order differs from λ order (e.g. ±1e-17 noise of a zero cluster): ask only for the
+    // eigen-index range covering the wanted side, not all n vectors.
     const pick = useRange ? rangeIdx : order.slice(start);
+    let lo = n;
+    let hi = 0;
+    for (const p of pick) {
+      lo = Math.min(lo, p);
+      hi = Math.max(hi, p + 1);
+    }
+    const width = hi - lo;
+    const some = dec.vectors(lo, hi);
     cols = pick.length;
     u = new Float64Array(n * cols);
-    for (let i = 0; i < n; i++) for (let j = 0; j < cols; j++) u[i * cols + j] = all[i * n + pick[j]];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < cols; j++) u[i * cols + j] = some[i * width + pick[j] - lo];
   }
   // P = diag + coef·U·Uᵀ
   const diag = useRange ? eta * scale + (1 - eta) : 1 - eta;
