@@ -5,6 +5,7 @@
 // resolves at run time: `<!-- example: examples/mnist_package.ts needs: mnist -->`). Used by each
 // package's test/readme_examples.test.ts (run from sources) and by scripts/check-packages.mjs (run
 // from the packed tarballs in a fresh project).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -69,4 +70,38 @@ export function readmeExampleProblems(pkgDir) {
     }
   }
   return problems;
+}
+
+/**
+ * The README test of one package: every code block is a file of examples/ (verbatim), and each
+ * example runs to completion from the TypeScript sources. The test runner's functions are passed
+ * in, so this script itself needs no test runner (the packaging check imports it too).
+ *
+ * @param {string} pkgDir - the package folder (with a trailing slash)
+ * @param {{ describe: Function, it: Function, expect: Function }} t - vitest's functions
+ */
+export function readmeExamplesSuite(pkgDir, { describe, it, expect }) {
+  const blocks = readmeCodeBlocks(`${pkgDir}README.md`);
+  describe('README examples', () => {
+    it('every code block is a file of examples/, verbatim', () => {
+      expect(blocks.length).toBeGreaterThan(0);
+      expect(readmeExampleProblems(pkgDir)).toEqual([]);
+    });
+
+    // Each example runs as its own program from the TypeScript sources (no build needed); the
+    // packaging check (scripts/check-packages.mjs) runs the same files from the packed tarballs.
+    for (const { file } of blocks) {
+      if (file === undefined) continue;
+      it(`${file} runs to completion`, () => {
+        const r = spawnSync(process.execPath, ['--conditions=@mamba-cl/source', '--import', 'tsx', file], {
+          cwd: pkgDir,
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+        expect(r.error).toBeUndefined();
+        expect(r.status, `${file} exited with ${r.status}:\n${r.stderr}`).toBe(0);
+        expect(r.stdout.trim()).not.toBe('');
+      });
+    }
+  });
 }
