@@ -114,12 +114,12 @@ export {
   type RunResult,
 } from './trainer/continual_trainer.js';
 export { NonFiniteLossError } from './trainer/non_finite_loss_error.js';
-export { TrainingStopped } from './trainer/training_stopped.js';
 export {
   type ResolvedTrainerConfig,
   resolveTrainerConfig,
   type TrainerConfig,
 } from './trainer/trainer_config.js';
+export { TrainingStopped } from './trainer/training_stopped.js';
 
 /** The npm name of this package. @category Meta */
 export const PACKAGE_NAME = '@mamba-cl/cl-trainer';

@@ -15,8 +15,8 @@ import {
 } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRng } from '../rng/seeded_rng.js';
-import { batchGrams } from '../strategies/feature_grams.js';
 import { createStrategy } from '../strategies/builtin_strategies.js';
+import { batchGrams } from '../strategies/feature_grams.js';
 import { inMemoryStream } from '../stream/in_memory_stream.js';
 import { ContinualTrainer } from '../trainer/continual_trainer.js';
 import type { PerfReport, PerfRow } from './perf_report.js';
