@@ -55,7 +55,13 @@ export {
   registerStrategy,
 } from './strategies/builtin_strategies.js';
 export { createEwcStrategy, EWC_STRATEGY } from './strategies/ewc.js';
-export { type BatchGram, type BGramMethod, batchGrams, type GramSource } from './strategies/feature_grams.js';
+export {
+  type BatchGram,
+  type BGramMethod,
+  batchGrams,
+  type GramKernel,
+  type GramSource,
+} from './strategies/feature_grams.js';
 export { createFinetuneStrategy, FINETUNE_STRATEGY } from './strategies/finetune.js';
 export { createJointStrategy, JOINT_STRATEGY } from './strategies/joint.js';
 export { createLwfStrategy, LWF_STRATEGY } from './strategies/lwf.js';

@@ -70,7 +70,7 @@ export type SymmetricEigenSolver = (
  * **Details**
  * 1. Blocked Householder tridiagonalisation A = Q·T·Qᵀ (DSYTRD-like, rank-64 trailing updates).
  * 2. All eigenvalues of T by implicit QL (O(n²)), sorted descending.
- * 3. Eigenvectors of T: by divide and conquer ({@link tridiagonalEigenDC}, as LAPACK's DSTEDC:
+ * 3. Eigenvectors of T: by divide and conquer (`tridiagonalEigenDC`, as LAPACK's DSTEDC:
  *    deflation makes clustered and rank-deficient spectra cheap, the Gu–Eisenstat correction keeps
  *    the vectors orthogonal), or — when the requested range has few vectors or only small
  *    clusters of close eigenvalues (estimated from the eigenvalues: cost n·(60k + 8·Σc²) against
