@@ -47,9 +47,22 @@ const fail = (msg) => {
   console.error(`  FAIL ${msg}`);
 };
 
+// A user's shell, not pnpm's: `pnpm check:packages` exports npm_config_* (catalog, …) that would
+// make every npm/npx child warn about unknown configs and read pnpm's settings.
+const userEnv = (env) =>
+  Object.fromEntries(Object.entries(env).filter(([k]) => !/^npm_(config|package|lifecycle)_/i.test(k)));
 const run = (cmd, argv, opts = {}) => {
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * MB, ...opts });
-  return { ok: r.status === 0 && !r.error, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ?? ''}` };
+  const r = spawnSync(cmd, argv, {
+    encoding: 'utf8',
+    maxBuffer: 64 * MB,
+    ...opts,
+    env: userEnv(opts.env ?? process.env),
+  });
+  return {
+    ok: r.status === 0 && !r.error,
+    out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ?? ''}`,
+    stdout: r.stdout ?? '',
+  };
 };
 const must = (cmd, argv, opts = {}) => {
   const r = run(cmd, argv, opts);
@@ -255,8 +268,8 @@ for (const p of pkgs) {
     if (help.ok && help.out.includes(bin)) console.log(`  npx ${bin} --help ✓`);
     else fail(`${name}: npx ${bin} --help failed:\n${help.out}`);
     const version = run('npx', ['--no-install', bin, '--version'], { cwd: project });
-    if (version.ok && version.out.trim() === p.packed.version)
-      console.log(`  npx ${bin} --version → ${version.out.trim()} ✓`);
+    if (version.ok && version.stdout.trim() === p.packed.version)
+      console.log(`  npx ${bin} --version → ${version.stdout.trim()} ✓`);
     else fail(`${name}: npx ${bin} --version should print ${p.packed.version}, got:\n${version.out}`);
   }
   row.seconds = Math.round((Date.now() - t0) / 1000);
