@@ -1,21 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { MODEL_PRESETS, readSafetensors, type VisionMambaConfig } from '@mamba-cl/ssm-core';
+import { readSafetensors } from '@mamba-cl/ssm-core';
 import { selectBackend } from '@mamba-cl/ssm-core/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_PRETRAIN_CONFIG } from '../testing_internal/tiny_pretrain_config.js';
 import { ensurePretrained, pretrainKey } from './pretrained_cache.js';
 
-const config: VisionMambaConfig = {
-  ...MODEL_PRESETS.tiny,
-  patchSize: 7,
-  dModel: 8,
-  depth: 1,
-  dInner: 16,
-  dState: 4,
-  dtRank: 2,
-  groupNormSize: 8,
-};
+const config = TINY_PRETRAIN_CONFIG;
 const spec = { kind: 'pretrain', dataset: 'mnist', epochs: 1, perClass: 3, lr: 1e-3, batchSize: 15 } as const;
 
 describe('ensurePretrained', () => {

@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { MODEL_PRESETS, type VisionMambaConfig, writeSafetensors } from '@mamba-cl/ssm-core';
+import { writeSafetensors } from '@mamba-cl/ssm-core';
 import { selectBackend } from '@mamba-cl/ssm-core/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_PRETRAIN_CONFIG } from '../testing_internal/tiny_pretrain_config.js';
 import { ensurePretrained } from './pretrained_cache.js';
 import {
   hashFileOf,
@@ -69,16 +70,7 @@ describe('pretrained cache integrity', () => {
 });
 
 describe('ensurePretrained with a broken cache', () => {
-  const config: VisionMambaConfig = {
-    ...MODEL_PRESETS.tiny,
-    patchSize: 7,
-    dModel: 8,
-    depth: 1,
-    dInner: 16,
-    dState: 4,
-    dtRank: 2,
-    groupNormSize: 8,
-  };
+  const config = TINY_PRETRAIN_CONFIG;
   const spec = {
     kind: 'pretrain',
     dataset: 'mnist',
