@@ -15,10 +15,10 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
+import { RUN_VALUED_FLAGS } from '../src/cli/run_plan.js';
 import { bullmqExecutor } from '../src/sweep/bullmq_executor.js';
 import { localExecutor } from '../src/sweep/local_executor.js';
 import { defaultJobCommand, runJob } from '../src/sweep/run_job.js';
-import { runBooleanFlags } from '../src/sweep/sweep_args.js';
 import { expandSweep } from '../src/sweep/sweep_run.js';
 import { findRedisServer, startTestRedis } from '../src/testing_internal/redis_server.js';
 
@@ -39,7 +39,7 @@ const grid = (seeds: number[]) =>
   expandSweep(
     { benchmarks: ['default'], strategies: ['finetune'], seeds, grid: {}, passthrough },
     () => ({ strategies: [], seeds: [] }),
-    runBooleanFlags(),
+    RUN_VALUED_FLAGS,
   );
 const seeds = Array.from({ length: n }, (_, i) => 2024 + i);
 console.log(

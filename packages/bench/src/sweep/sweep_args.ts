@@ -82,15 +82,6 @@ interface SweepFile {
   out?: string;
 }
 
-/** `run`'s boolean flags (they take no value). */
-export function runBooleanFlags(): Set<string> {
-  return new Set(
-    Object.entries(RUN_FLAGS as Record<string, { type: string }>)
-      .filter(([, o]) => o.type === 'boolean')
-      .map(([k]) => k),
-  );
-}
-
 function runFlagTable(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> {
   const table: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const [k, o] of Object.entries(RUN_FLAGS as Record<string, { type: 'string' | 'boolean' }>)) {

@@ -10,13 +10,14 @@ import { Queue } from 'bullmq';
 import { CliError } from '../cli/cli_error.js';
 import { parseIntFlag } from '../cli/flag_values.js';
 import { parseCli } from '../cli/parse_cli.js';
+import { RUN_VALUED_FLAGS } from '../cli/run_plan.js';
 import { loadPlugins } from '../plugins/load_plugins.js';
 import { BENCHMARKS } from '../presets/preset_registry.js';
 import { bullmqExecutor, type SweepJobData } from './bullmq_executor.js';
 import { localExecutor } from './local_executor.js';
 import { checkQueueUrl, connectQueue, DEFAULT_QUEUE_NAME } from './queue_connection.js';
 import { attemptsStarted, readRunState } from './run_job.js';
-import { parseSweepArgs, runBooleanFlags } from './sweep_args.js';
+import { parseSweepArgs } from './sweep_args.js';
 import { progressLine, type SweepExecutor, type SweepJobResult } from './sweep_executor.js';
 import { writeSweepReport } from './sweep_report.js';
 import { expandSweep, flagPairs, type SweepRun } from './sweep_run.js';
@@ -96,7 +97,7 @@ export async function sweepCommand(
   }
   // Plug-ins may add strategies and benchmark presets: load them before validating the grid.
   const trainer = await import('@mamba-cl/cl-trainer');
-  const plugins = flagPairs(args.spec.passthrough, runBooleanFlags())
+  const plugins = flagPairs(args.spec.passthrough, RUN_VALUED_FLAGS)
     .filter(([k]) => k === 'plugin')
     .map(([, v]) => String(v));
   await loadPlugins(plugins, trainer);
@@ -122,7 +123,7 @@ export async function sweepCommand(
         const p = BENCHMARKS.get(b);
         return { strategies: p.strategies, seeds: p.seeds };
       },
-      runBooleanFlags(),
+      RUN_VALUED_FLAGS,
     );
   } catch (err) {
     throw new CliError(`sweep: ${(err as Error).message}`);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_VALUED_FLAGS } from '../cli/run_plan.js';
 import type { RunResults } from '../report/run_results.js';
 import {
   GOLDEN_CHECKPOINT,
@@ -14,7 +15,6 @@ import { findRedisServer, startTestRedis, type TestRedis } from '../testing_inte
 import { bullmqExecutor } from './bullmq_executor.js';
 import { localExecutor } from './local_executor.js';
 import { defaultJobCommand, readRunState } from './run_job.js';
-import { runBooleanFlags } from './sweep_args.js';
 import type { SweepJobResult } from './sweep_executor.js';
 import { expandSweep, type SweepRun } from './sweep_run.js';
 
@@ -48,7 +48,7 @@ function smokeRuns(extra: Record<string, string> = {}): SweepRun[] {
       passthrough: Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]),
     },
     () => ({ strategies: [], seeds: [] }),
-    runBooleanFlags(),
+    RUN_VALUED_FLAGS,
   );
 }
 

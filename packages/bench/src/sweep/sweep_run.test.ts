@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { expandSweep, flagPairs, sweepRunId } from './sweep_run.js';
 
 const defaults = () => ({ strategies: ['mamba-cl'], seeds: [2024] });
-const booleans = new Set(['no-progress']);
+// the `run` flags of these tests that take a value (RUN_VALUED_FLAGS in the CLI)
+const valued = new Set(['lr', 'eta', 'epochs', 'limit-train']);
 
 describe('expandSweep', () => {
   it('takes the product of benchmarks × strategies × seeds × grid points, one strategy and one seed per run', () => {
@@ -15,7 +16,7 @@ describe('expandSweep', () => {
         passthrough: ['--limit-train', '5', '--no-progress'],
       },
       defaults,
-      booleans,
+      valued,
     );
     expect(runs).toHaveLength(2 * 2 * 2 * 2 * 3);
     expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
@@ -48,7 +49,7 @@ describe('expandSweep', () => {
     const runs = expandSweep(
       { benchmarks: ['a', 'b'], strategies: [], seeds: [], grid: { lr: ['1', '1'] }, passthrough: [] },
       (b) => (b === 'a' ? { strategies: ['x', 'y'], seeds: [1] } : { strategies: ['z'], seeds: [1, 2, 3] }),
-      booleans,
+      valued,
     );
     expect(runs.map((r) => `${r.benchmark}/${r.strategy}/${r.seed}`)).toEqual([
       'a/x/1',
@@ -70,7 +71,7 @@ describe('expandSweep', () => {
           passthrough: ['--lr', '3'],
         },
         defaults,
-        booleans,
+        valued,
       ),
     ).toThrow(/--lr is both a grid axis and a fixed flag/);
   });
@@ -125,13 +126,13 @@ describe('sweepRunId', () => {
 
 describe('flagPairs', () => {
   it('reads --flag value, --flag=value and boolean flags', () => {
-    expect(flagPairs(['--lr', '1', '--eta=0.9', '--no-progress', '--epochs', '2'], booleans)).toEqual([
+    expect(flagPairs(['--lr', '1', '--eta=0.9', '--no-progress', '--epochs', '2'], valued)).toEqual([
       ['lr', '1'],
       ['eta', '0.9'],
       ['no-progress', true],
       ['epochs', '2'],
     ]);
-    expect(() => flagPairs(['--lr'], booleans)).toThrow(/needs a value/);
-    expect(() => flagPairs(['lr'], booleans)).toThrow(/expected a --flag/);
+    expect(() => flagPairs(['--lr'], valued)).toThrow(/needs a value/);
+    expect(() => flagPairs(['lr'], valued)).toThrow(/expected a --flag/);
   });
 });

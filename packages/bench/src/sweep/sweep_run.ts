@@ -53,21 +53,21 @@ export const ID_NEUTRAL_FLAGS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Splits `--flag value` / `--flag=value` arguments into pairs, given which flags take no value.
+ * Splits `--flag value` / `--flag=value` arguments into pairs, given which flags take a value.
  *
  * @param argv - `run` arguments without positionals
- * @param booleans - flag names (without `--`) that take no value
+ * @param valued - flag names (without `--`) that take a value (`RUN_VALUED_FLAGS`); others are boolean
  * @returns `[flag, value]` pairs in order; a boolean flag has value `true`
  * @category Sweeps
  */
-export function flagPairs(argv: readonly string[], booleans: ReadonlySet<string>): [string, string | true][] {
+export function flagPairs(argv: readonly string[], valued: ReadonlySet<string>): [string, string | true][] {
   const pairs: [string, string | true][] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new RangeError(`flagPairs: expected a --flag, got "${a}"`);
     const eq = a.indexOf('=');
     if (eq > 0) pairs.push([a.slice(2, eq), a.slice(eq + 1)]);
-    else if (booleans.has(a.slice(2))) pairs.push([a.slice(2), true]);
+    else if (!valued.has(a.slice(2))) pairs.push([a.slice(2), true]);
     else {
       const v = argv[i + 1];
       if (v === undefined) throw new RangeError(`flagPairs: ${a} needs a value`);
@@ -122,22 +122,22 @@ function gridPoints(grid: Readonly<Record<string, readonly string[]>>): Record<s
  * @param spec - the sweep; `strategies` and `seeds` must be resolved (non-empty) per benchmark by
  *   `defaults`
  * @param defaults - a benchmark's own strategies and seeds, used where the spec leaves them empty
- * @param booleans - `run` flags that take no value (to read `passthrough`)
+ * @param valued - `run` flags that take a value (`RUN_VALUED_FLAGS`, to read `passthrough`)
  * @returns the runs, without duplicates
  * @example
  * const runs = expandSweep(
  *   { benchmarks: ['default'], strategies: ['mamba-cl', 'finetune'], seeds: [2024, 2025], grid: { lr: ['1e-3', '2e-3'] }, passthrough: ['--epochs', '1'] },
  *   () => ({ strategies: ['mamba-cl'], seeds: [2024] }),
- *   new Set(['no-progress']),
+ *   RUN_VALUED_FLAGS,
  * ); // 8 runs
  * @category Sweeps
  */
 export function expandSweep(
   spec: SweepSpec,
   defaults: (benchmark: string) => { strategies: readonly string[]; seeds: readonly number[] },
-  booleans: ReadonlySet<string>,
+  valued: ReadonlySet<string>,
 ): SweepRun[] {
-  const base = flagPairs(spec.passthrough, booleans);
+  const base = flagPairs(spec.passthrough, valued);
   for (const flag of Object.keys(spec.grid)) {
     if (base.some(([k]) => k === flag)) {
       throw new RangeError(`sweep: --${flag} is both a grid axis and a fixed flag`);
