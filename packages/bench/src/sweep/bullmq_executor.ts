@@ -64,10 +64,12 @@ export function bullmqExecutor(options: BullmqExecutorOptions): SweepExecutor {
       const connection: Redis = await connectQueue(options.url);
       const queue = new Queue<SweepJobData>(options.queueName ?? DEFAULT_QUEUE_NAME, { connection });
       try {
-        const skipped = new Set<number>();
+        // Runs complete on disk are skipped; the others are (re)queued unless already waiting or running.
+        const final: (SweepJobResult | undefined)[] = runs.map(() => undefined);
         for (const [i, run] of runs.entries()) {
-          if (readRunState(join(out, run.dirName)).status === 'complete') {
-            skipped.add(i);
+          const disk = readRunState(join(out, run.dirName));
+          if (disk.status === 'complete') {
+            final[i] = { run, status: 'skipped', folder: disk.folder };
             continue;
           }
           const existing = await queue.getJob(run.id);
@@ -88,11 +90,6 @@ export function bullmqExecutor(options: BullmqExecutorOptions): SweepExecutor {
             },
           );
         }
-        const final: (SweepJobResult | undefined)[] = runs.map((run, i) =>
-          skipped.has(i)
-            ? { run, status: 'skipped', folder: readRunState(join(out, run.dirName)).folder }
-            : undefined,
-        );
         for (const r of final) if (r) hooks.onJob?.(r);
         let last = '';
         while (true) {
