@@ -3,7 +3,12 @@
  *
  * @module
  */
-export { type BackendLoader, DEFAULT_BACKEND_LOADERS, wasmBinaryDir } from './backend/backend_loaders.js';
+export {
+  type BackendLoadContext,
+  type BackendLoader,
+  DEFAULT_BACKEND_LOADERS,
+  wasmBinaryDir,
+} from './backend/backend_loaders.js';
 export {
   BACKEND_NAMES,
   BACKEND_PACKAGE,
@@ -20,3 +25,5 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backend/select_backend.js';
+export { describeAdapterInfo, formatAdapter, type WebGpuAdapterInfo } from './backend/webgpu_adapter.js';
+export { currentWebGpuAdapter, loadWebGpu } from './backend/webgpu_loader.js';

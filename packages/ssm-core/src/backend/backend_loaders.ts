@@ -1,6 +1,17 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BackendName } from './backend_names.js';
+import { loadWebGpu } from './webgpu_loader.js';
+
+/**
+ * What `selectBackend` tells a loader.
+ *
+ * @category Backend
+ */
+export interface BackendLoadContext {
+  /** The backend was named explicitly (an argument, `MAMBA_CL_BACKEND`), not reached through `auto`. */
+  readonly explicit: boolean;
+}
 
 /**
  * Loads (imports and registers with tfjs-core) one backend. Resolves when the backend is
@@ -8,7 +19,7 @@ import type { BackendName } from './backend_names.js';
  *
  * @category Backend
  */
-export type BackendLoader = () => Promise<void>;
+export type BackendLoader = (context?: BackendLoadContext) => Promise<void>;
 
 const require = createRequire(import.meta.url);
 
@@ -53,6 +64,9 @@ export function wasmBinaryDir(): string {
 export const DEFAULT_BACKEND_LOADERS: Readonly<Record<BackendName, BackendLoader>> = {
   'tensorflow-gpu': () => importNative('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => importNative('@tensorflow/tfjs-node'),
+  webgpu: async (context) => {
+    await loadWebGpu({ acceptSoftware: context?.explicit === true });
+  },
   wasm: async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmBinaryDir());

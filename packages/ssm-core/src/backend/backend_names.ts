@@ -4,12 +4,14 @@
  * **Details**
  * - `tensorflow-gpu`: `@tensorflow/tfjs-node-gpu` (CUDA; registers the tfjs backend name `tensorflow`).
  * - `tensorflow`: `@tensorflow/tfjs-node` (native CPU TensorFlow; also registers `tensorflow`).
+ * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on `navigator.gpu` (a browser's, or Dawn's in Node through
+ *   the optional peer `webgpu`); `auto` takes it only on a hardware adapter.
  * - `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD WebAssembly; always installed with ssm-core).
  * - `cpu`: `@tensorflow/tfjs-backend-cpu` (plain JavaScript; always installed with ssm-core).
  *
  * @category Backend
  */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /**
  * One of {@link BACKEND_NAMES}.
@@ -26,6 +28,7 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const TFJS_BACKEND_NAME: Readonly<Record<BackendName, string>> = {
   'tensorflow-gpu': 'tensorflow',
   tensorflow: 'tensorflow',
+  webgpu: 'webgpu',
   wasm: 'wasm',
   cpu: 'cpu',
 };
@@ -38,6 +41,7 @@ export const TFJS_BACKEND_NAME: Readonly<Record<BackendName, string>> = {
 export const BACKEND_PACKAGE: Readonly<Record<BackendName, string>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
 };

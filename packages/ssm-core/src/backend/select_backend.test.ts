@@ -17,11 +17,14 @@ describe('selectBackend', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.source).toBe('default');
-    expect(choice.attempts.map((a) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
+    expect(choice.attempts.map((a) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm']);
     expect(choice.attempts[0].ok).toBe(false);
     expect(choice.attempts[0].reason).toMatch(/@tensorflow\/tfjs-node-gpu is not installed/);
     expect(choice.attempts[1].reason).toMatch(/@tensorflow\/tfjs-node is not installed/);
-    expect(choice.attempts[2]).toMatchObject({ ok: true });
+    // No GPU here: Dawn is missing, finds no adapter, or only a software one, which auto skips.
+    expect(choice.attempts[2].ok).toBe(false);
+    expect(choice.attempts[2].reason).toMatch(/not installed|no WebGPU adapter|adapter is software/);
+    expect(choice.attempts[3]).toMatchObject({ ok: true });
   });
 
   it('MAMBA_CL_BACKEND=cpu forces cpu without trying anything else', async () => {
@@ -37,8 +40,8 @@ describe('selectBackend', () => {
   });
 
   it('an unknown backend name lists the valid ones', async () => {
-    await expect(selectBackend('webgpu')).rejects.toThrow(
-      /unknown backend "webgpu"; valid backends are "tensorflow-gpu", "tensorflow", "wasm", "cpu" or "auto"/,
+    await expect(selectBackend('webgl')).rejects.toThrow(
+      /unknown backend "webgl"; valid backends are "tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu" or "auto"/,
     );
     await expect(selectBackend(undefined, { env: { MAMBA_CL_BACKEND: 'gpu' } })).rejects.toThrow(
       /MAMBA_CL_BACKEND: unknown backend "gpu"/,
@@ -51,13 +54,14 @@ describe('selectBackend', () => {
       loaders: {
         'tensorflow-gpu': fail('libcudart.so.11.0: cannot open shared object file'),
         tensorflow: fail('@tensorflow/tfjs-node is not installed'),
+        webgpu: fail('Dawn found no WebGPU adapter'),
         wasm: fail('wasm binary missing'),
         cpu: fail('cpu broken'),
       },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoBackendError);
     const e = err as NoBackendError;
-    expect(e.attempts.map((a) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(e.attempts.map((a) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
     expect(e.message).toContain('[tensorflow-gpu] libcudart.so.11.0: cannot open shared object file');
     expect(e.message).toContain('[tensorflow] @tensorflow/tfjs-node is not installed');
     expect(e.message).toContain('[wasm] wasm binary missing');
@@ -96,7 +100,7 @@ describe('selectBackend', () => {
 
 describe('parseBackendList', () => {
   it('reads lists, auto and de-duplicates', () => {
-    expect(parseBackendList('auto')).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(parseBackendList('auto')).toEqual(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
     expect(parseBackendList(' WASM , cpu,wasm')).toEqual(['wasm', 'cpu']);
   });
 });

@@ -8,6 +8,9 @@ import {
   TFJS_BACKEND_NAME,
 } from './backend_names.js';
 import { type BackendAttempt, NoBackendError } from './no_backend_error.js';
+import type { WebGpuAdapterInfo } from './webgpu_adapter.js';
+import { formatAdapter } from './webgpu_adapter.js';
+import { currentWebGpuAdapter } from './webgpu_loader.js';
 
 /**
  * Options of {@link selectBackend}.
@@ -35,6 +38,8 @@ export interface BackendChoice {
   readonly source: 'argument' | 'MAMBA_CL_BACKEND' | 'default';
   /** Every backend tried, in order, with the reason it was skipped or chosen. */
   readonly attempts: readonly BackendAttempt[];
+  /** For `webgpu`: the adapter it runs on (vendor, architecture, software or hardware). */
+  readonly adapter?: WebGpuAdapterInfo;
 }
 
 /** Which native package (if any) this process has loaded: both register the tfjs name `tensorflow`. */
@@ -61,10 +66,14 @@ function describeOk(name: BackendName): string {
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     return `active (${BACKEND_PACKAGE[name]}${simd ? ', SIMD' : ''})`;
   }
+  if (name === 'webgpu') {
+    const adapter = currentWebGpuAdapter();
+    return `active (${BACKEND_PACKAGE[name]}${adapter ? ` on ${formatAdapter(adapter)}` : ''})`;
+  }
   return `active (${BACKEND_PACKAGE[name]})`;
 }
 
-async function tryOne(name: BackendName, loader: BackendLoader): Promise<BackendAttempt> {
+async function tryOne(name: BackendName, loader: BackendLoader, explicit: boolean): Promise<BackendAttempt> {
   const tfjsName = TFJS_BACKEND_NAME[name];
   const isNative = name === 'tensorflow-gpu' || name === 'tensorflow';
   if (isNative && nativeLoadedBy !== undefined && nativeLoadedBy !== name) {
@@ -75,7 +84,7 @@ async function tryOne(name: BackendName, loader: BackendLoader): Promise<Backend
     };
   }
   try {
-    if (!(isNative && nativeLoadedBy === name)) await loader();
+    if (!(isNative && nativeLoadedBy === name)) await loader({ explicit });
     if (isNative) nativeLoadedBy = name;
     if (tf.findBackendFactory(tfjsName) === null) {
       return {
@@ -99,12 +108,19 @@ async function tryOne(name: BackendName, loader: BackendLoader): Promise<Backend
   }
 }
 
+/** Whether a preference means the default order (`auto` or empty). */
+function isAutoSpec(spec: string | readonly string[] | undefined): boolean {
+  const text = (typeof spec === 'string' ? spec : (spec ?? []).join(',')).trim().toLowerCase();
+  return text === '' || text === 'auto';
+}
+
 /**
  * Picks and activates the compute backend. The only place in mamba-cl that calls `tf.setBackend`.
  *
  * **Details**
- * Tries, in order, `tensorflow-gpu` → `tensorflow` → `wasm` → `cpu`, and activates the first that
- * loads. The order can be replaced by the `preference` argument, or else by the environment
+ * Tries, in order, `tensorflow-gpu` → `tensorflow` → `webgpu` → `wasm` → `cpu`, and activates the
+ * first that loads; through `auto`, `webgpu` counts only on a hardware adapter (a software one, such
+ * as lavapipe, is taken when `webgpu` is named). The order can be replaced by the `preference` argument, or else by the environment
  * variable `MAMBA_CL_BACKEND` (a name, a comma-separated list, or `auto`). Naming a single backend
  * forces it: there is no silent fall-back. The two native packages both register the tfjs name
  * `tensorflow`, so once one of them is loaded the other is never imported. The wasm binaries are
@@ -141,13 +157,22 @@ export async function selectBackend(
     order = [...BACKEND_NAMES];
     source = 'default';
   }
+  // `auto` (or the default order) reaches backends implicitly: a software WebGPU adapter is skipped then.
+  const explicit = source !== 'default' && !isAutoSpec(preference ?? env.MAMBA_CL_BACKEND);
   const attempts: BackendAttempt[] = [];
   for (const name of order) {
     const loader = options.loaders?.[name] ?? DEFAULT_BACKEND_LOADERS[name];
-    const attempt = await tryOne(name, loader);
+    const attempt = await tryOne(name, loader, explicit);
     attempts.push(attempt);
     if (attempt.ok) {
-      lastChoice = { name, tfjsName: TFJS_BACKEND_NAME[name], source, attempts };
+      const adapter = name === 'webgpu' ? currentWebGpuAdapter() : undefined;
+      lastChoice = {
+        name,
+        tfjsName: TFJS_BACKEND_NAME[name],
+        source,
+        attempts,
+        ...(adapter ? { adapter } : {}),
+      };
       return lastChoice;
     }
   }
@@ -165,7 +190,7 @@ export async function probeBackends(options: SelectBackendOptions = {}): Promise
   const previous = lastChoice?.tfjsName;
   const out: BackendAttempt[] = [];
   for (const name of BACKEND_NAMES) {
-    out.push(await tryOne(name, options.loaders?.[name] ?? DEFAULT_BACKEND_LOADERS[name]));
+    out.push(await tryOne(name, options.loaders?.[name] ?? DEFAULT_BACKEND_LOADERS[name], false));
   }
   if (previous !== undefined) await tf.setBackend(previous);
   return out;
