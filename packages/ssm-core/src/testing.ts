@@ -11,6 +11,9 @@ export {
   type DescribeWithBackendsOptions,
   describeWithBackends,
   isBackendInstalled,
+  type SweepEntry,
+  sweepBackends,
+  webgpuUnavailableReason,
 } from './testing/describe_with_backends.js';
 export {
   type CloseOptions,
