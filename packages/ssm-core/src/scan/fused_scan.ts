@@ -4,6 +4,7 @@ import { floatOutput, floatsOf } from './kernel_call.js';
 import type { ScanCore, ScanDims } from './scan_core.js';
 import { activeScanCore } from './scan_core_select.js';
 import type { ScanImplementation } from './scan_types.js';
+import { webGpuScanBackward, webGpuScanForward } from './webgpu_scan_kernels.js';
 
 /**
  * Kernel name of the fused selective-scan forward pass (inputs x, delta, A, B, C → y).
@@ -21,11 +22,12 @@ export const SELECTIVE_SCAN_KERNEL = 'MambaSelectiveScan';
 export const SELECTIVE_SCAN_GRAD_KERNEL = 'MambaSelectiveScanGrad';
 
 /**
- * tfjs backends the fused kernels are registered for.
+ * tfjs backends the fused kernels are registered for: cpu and wasm (loops in WebAssembly SIMD or
+ * JS) and webgpu (WGSL programs, see `webgpu_scan_programs.ts`).
  *
  * @category Scan
  */
-export const FUSED_SCAN_BACKENDS: readonly string[] = WASM_KERNEL_BACKENDS;
+export const FUSED_SCAN_BACKENDS: readonly string[] = [...WASM_KERNEL_BACKENDS, 'webgpu'];
 
 const read = (backend: unknown, info: tf.TensorInfo, name: string) =>
   floatsOf(backend, info, SELECTIVE_SCAN_KERNEL, name);
@@ -85,15 +87,17 @@ const backwardKernel: tf.KernelFunc = ({ inputs, backend }) => {
 };
 
 /**
- * Registers the fused selective-scan kernels (forward and backward) for the cpu and wasm backends,
- * and the gradient of the forward kernel, in tfjs's global registries. Idempotent; called by
- * the `fused` implementation on first use.
+ * Registers the fused selective-scan kernels (forward and backward) for the cpu, wasm and webgpu
+ * backends, and the gradient of the forward kernel, in tfjs's global registries. Idempotent; called
+ * by the `fused` implementation on first use.
  *
  * **Details**
- * Both kernels copy their inputs out of the backend, run the core loops (WebAssembly SIMD when the
- * runtime has it, else plain JS; see {@link activeScanCore}) and copy the results back. The
- * gradient of `MambaSelectiveScan` runs `MambaSelectiveScanGrad`, which recomputes the forward
- * states and runs the reverse scan (nothing is saved but the five inputs).
+ * On cpu and wasm both kernels copy their inputs out of the backend, run the core loops
+ * (WebAssembly SIMD when the runtime has it, else plain JS; see {@link activeScanCore}) and copy
+ * the results back. On webgpu they are WGSL programs that keep the data on the device: one
+ * invocation per state h[b, d, n], sequential over L in chunks held in workgroup memory (dState ≤
+ * 128). The gradient of `MambaSelectiveScan` runs `MambaSelectiveScanGrad`, which recomputes the
+ * forward states and runs the reverse scan (nothing is saved but the five inputs).
  *
  * @example
  * registerFusedScanKernels();
@@ -124,14 +128,21 @@ export function registerFusedScanKernels(): void {
       },
     },
   );
+  for (const [kernelName, kernelFunc] of [
+    [SELECTIVE_SCAN_KERNEL, webGpuScanForward],
+    [SELECTIVE_SCAN_GRAD_KERNEL, webGpuScanBackward],
+  ] as const) {
+    if (tf.getKernel(kernelName, 'webgpu') === undefined)
+      tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
+  }
 }
 
 /**
  * The core scan through the fused kernel `MambaSelectiveScan` (registered on first call).
  *
  * **Details**
- * Runs on the `cpu` and `wasm` backends only; elsewhere it throws, naming the backend (use
- * `chunked` there).
+ * Runs on the `cpu`, `wasm` and `webgpu` backends only; elsewhere it throws, naming the backend
+ * (use `chunked` there). On webgpu dState is at most 128.
  *
  * @param x - [batch, seqLen, dInner]
  * @param delta - Δ (already transformed), [batch, seqLen, dInner]
@@ -169,6 +180,6 @@ export function fusedScanCore(
 export const FUSED_SCAN: ScanImplementation = {
   name: 'fused',
   description:
-    'one registered tfjs kernel (forward + backward) running WebAssembly SIMD loops; cpu and wasm backends',
+    'one registered tfjs kernel (forward + backward): WebAssembly SIMD loops on cpu and wasm, WGSL programs on webgpu',
   scan: fusedScanCore,
 };

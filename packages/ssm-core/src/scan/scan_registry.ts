@@ -65,16 +65,17 @@ export function createScanRegistry(implementations: readonly ScanImplementation[
 
 const BUILTIN_REGISTRY = createScanRegistry(SCAN_IMPLEMENTATIONS);
 
-/** tfjs backends on which the fused kernel is registered (the scan runs on the CPU there anyway). */
-const FUSED_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+/** tfjs backends on which the fused kernel is registered (cpu/wasm: loops on the CPU; webgpu: WGSL programs). */
+const FUSED_BACKENDS: readonly string[] = ['cpu', 'wasm', 'webgpu'];
 
 /**
  * Which scan implementation `impl` means on a backend.
  *
  * **Details**
  * An explicit name wins. `'auto'` (or `undefined`) reads the environment variable
- * `MAMBA_CL_SCAN_IMPL` (a name or `auto`); failing that, it picks `fused` on the `cpu` and `wasm`
- * backends and `chunked` elsewhere (`tensorflow`, `webgl`: the scan stays on the device).
+ * `MAMBA_CL_SCAN_IMPL` (a name or `auto`); failing that, it picks `fused` on the `cpu`, `wasm` and
+ * `webgpu` backends (on webgpu the fused kernel is WGSL) and `chunked` elsewhere (`tensorflow`,
+ * `webgl`: the scan stays on the device).
  *
  * @param impl - a registered name, `'auto'` or `undefined`
  * @param backend - tfjs backend name; default `tf.getBackend()`

@@ -47,7 +47,7 @@ export type ScanImplName = 'reference' | 'fused' | 'chunked';
 export interface SelectiveScanOptions {
   /**
    * Implementation: a registered name, or `'auto'` (default; `MAMBA_CL_SCAN_IMPL` when set, else
-   * `fused` on the cpu/wasm backends and `chunked` elsewhere).
+   * `fused` on the cpu/wasm/webgpu backends and `chunked` elsewhere).
    */
   readonly impl?: ScanImplName | 'auto';
 }

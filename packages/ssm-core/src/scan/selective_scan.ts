@@ -41,7 +41,7 @@ function validate(inputs: SelectiveScanInputs): void {
  * y_t[d] = Σ_n C_t[n]·h_t[d,n] (+ D[d]·x_t[d]) (· SiLU(z_t[d])) (spec §1.2 step 7, pitfall 14).
  *
  * The core recurrence runs in the chosen implementation (`options.impl`, else the environment
- * variable `MAMBA_CL_SCAN_IMPL`, else `fused` on cpu/wasm and `chunked` on other backends); the
+ * variable `MAMBA_CL_SCAN_IMPL`, else `fused` on cpu/wasm/webgpu and `chunked` on other backends); the
  * delta transform, skip and gate are plain tfjs ops around it. Differentiable in every input
  * (`tf.grads`, `tf.variableGrads`). Leaves no intermediate tensors behind.
  *
