@@ -167,16 +167,20 @@ export class TaskHeads {
   }
 
   /**
-   * Copies every head out (for checkpoints).
+   * Copies every head out (for checkpoints); asynchronous, as webgpu under Node reads back only so.
    *
    * @returns per head: classes, weight [C, dModel] and bias [C]
    */
-  getState(): { classes: number[]; weight: Float32Array; bias: Float32Array }[] {
-    return this.heads.map((h) => ({
-      classes: [...h.classes],
-      weight: h.weight.dataSync() as Float32Array,
-      bias: h.bias.dataSync() as Float32Array,
-    }));
+  async getState(): Promise<{ classes: number[]; weight: Float32Array; bias: Float32Array }[]> {
+    const out: { classes: number[]; weight: Float32Array; bias: Float32Array }[] = [];
+    for (const h of this.heads) {
+      out.push({
+        classes: [...h.classes],
+        weight: (await h.weight.data()) as Float32Array,
+        bias: (await h.bias.data()) as Float32Array,
+      });
+    }
+    return out;
   }
 
   /**

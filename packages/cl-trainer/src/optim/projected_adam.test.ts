@@ -29,7 +29,7 @@ function referenceAdam(
 }
 
 describeWithBackends('ProjectedAdam', () => {
-  it('matches a float64 reference of coupled-L2 Adam with an update transform and lr scale', () => {
+  it('matches a float64 reference of coupled-L2 Adam with an update transform and lr scale', async () => {
     const w0 = [0.5, -0.25, 1.5, 2, -1, 0.125];
     const grads = [
       [0.1, -0.2, 0.3, 0.05, 0, -0.4],
@@ -91,7 +91,7 @@ describeWithBackends('ProjectedAdam', () => {
     expect(opt.stepCount).toBe(3);
 
     // State round-trip: a restored optimizer continues identically.
-    const state = opt.getState();
+    const state = await opt.getState();
     const variable2 = tf.variable(variable.clone());
     const opt2 = new ProjectedAdam([{ name: 'w', variable: variable2 }], { lr: 0.01, weightDecay: 0.05 });
     opt2.setState({ ...state, moments: new Map([['w', state.moments.get('w')!]]) });

@@ -177,18 +177,18 @@ export class ProjectedAdam {
   }
 
   /**
-   * Copies the state out (for checkpoints).
+   * Copies the state out (for checkpoints); asynchronous, as webgpu under Node reads back only so.
    *
    * @returns step count, lr factor and moments
    */
-  getState(): AdamState {
+  async getState(): Promise<AdamState> {
     const moments = new Map<string, { m: Float32Array; v: Float32Array; shape: number[] }>();
     for (const p of this.params) {
       const m = this.m.get(p.name) as tf.Variable;
       const v = this.v.get(p.name) as tf.Variable;
       moments.set(p.name, {
-        m: m.dataSync() as Float32Array,
-        v: v.dataSync() as Float32Array,
+        m: (await m.data()) as Float32Array,
+        v: (await v.data()) as Float32Array,
         shape: [...m.shape],
       });
     }

@@ -130,18 +130,18 @@ export function createEwcStrategy(options: StrategyOptions = {}): Strategy {
       }
       anchors.push({ fisher, theta });
     },
-    saveState(): StrategyState {
+    async saveState(): Promise<StrategyState> {
       const arrays: Record<string, Float32Array> = {};
       const meta: JsonValue[] = [];
-      anchors.forEach((a, k) => {
+      for (const [k, a] of anchors.entries()) {
         const entry: JsonValue[] = [];
         for (const [n, f] of a.fisher) {
-          arrays[`fisher/${k}/${n}`] = f.dataSync() as Float32Array;
-          arrays[`theta/${k}/${n}`] = (a.theta.get(n) as tf.Tensor).dataSync() as Float32Array;
+          arrays[`fisher/${k}/${n}`] = (await f.data()) as Float32Array;
+          arrays[`theta/${k}/${n}`] = (await (a.theta.get(n) as tf.Tensor).data()) as Float32Array;
           entry.push({ name: n, shape: f.shape });
         }
         meta.push(entry);
-      });
+      }
       return { meta, arrays };
     },
     loadState(state: StrategyState): void {

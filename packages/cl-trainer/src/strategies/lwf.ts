@@ -92,11 +92,11 @@ export function createLwfStrategy(options: StrategyOptions = {}): Strategy {
       targets?.dispose();
       targets = undefined;
     },
-    saveState(): StrategyState {
+    async saveState(): Promise<StrategyState> {
       const arrays: Record<string, Float32Array> = {};
       const names: { name: string; shape: number[] }[] = [];
       for (const [n, w] of teacher) {
-        arrays[`teacher/${n}`] = w.dataSync() as Float32Array;
+        arrays[`teacher/${n}`] = (await w.data()) as Float32Array;
         names.push({ name: n, shape: w.shape });
       }
       return { meta: names, arrays };

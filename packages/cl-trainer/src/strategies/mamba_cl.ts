@@ -26,7 +26,20 @@ import {
   type StrategyOptions,
 } from '../strategy/strategy_registry.js';
 import { iterateBatches } from '../stream/task_stream.js';
-import { type BGramMethod, batchGrams, type GramKernel, type GramSource } from './feature_grams.js';
+import { hasSyncReadback } from '../trainer/sync_readback.js';
+import {
+  deferBatchGrams,
+  disposePendingGrams,
+  type PendingBatchGrams,
+  readBatchGrams,
+} from './deferred_grams.js';
+import {
+  type BatchGram,
+  type BGramMethod,
+  batchGrams,
+  type GramKernel,
+  type GramSource,
+} from './feature_grams.js';
 
 /**
  * Resolved options of the `mamba-cl` / `nscl` strategies.
@@ -316,13 +329,12 @@ export class MambaClStrategy implements Strategy {
     for await (const batch of iterateBatches(ctx.stream.collect(ctx.task))) {
       const images = tf.tensor4d(batch.images, [...batch.shape] as [number, number, number, number]);
       try {
-        // One block at a time: block k's taps become its Grams and are freed before block k+1 runs.
-        const features = ctx.backbone.forwardWithTapVisitor(images, (block, tap) => {
-          for (const [src, g] of batchGrams(tap, sources, chunk, bGram, gramKernel)) {
+        const add = (block: number, grams: Map<GramSource, BatchGram>, D: number) => {
+          for (const [src, g] of grams) {
             const key = `${block}.${src}`;
             let acc = this.accumulators.get(key);
             if (acc === undefined) {
-              acc = new CovarianceAccumulator(tap.x.shape[2], {
+              acc = new CovarianceAccumulator(D, {
                 mode: this.settings.accumulation,
                 detached: this.settings.store === 'disk', // 𝒦 stays in the store until its block is folded
               });
@@ -330,8 +342,28 @@ export class MambaClStrategy implements Strategy {
             }
             acc.addGram(g.gram, g.rows, batch.shape[0]);
           }
-        });
-        features.dispose();
+        };
+        if (hasSyncReadback()) {
+          // One block at a time: block k's taps become its Grams and are freed before block k+1 runs.
+          const features = ctx.backbone.forwardWithTapVisitor(images, (block, tap) =>
+            add(block, batchGrams(tap, sources, chunk, bGram, gramKernel), tap.x.shape[2]),
+          );
+          features.dispose();
+        } else {
+          // No synchronous read-back (webgpu under Node): each block's Gram inputs (exact) or D×D
+          // products (matmul) are kept on the device while the batch runs, then read back in order.
+          const pending: PendingBatchGrams[] = [];
+          try {
+            const features = ctx.backbone.forwardWithTapVisitor(images, (_block, tap) => {
+              pending.push(deferBatchGrams(tap, sources, chunk, bGram, gramKernel));
+            });
+            features.dispose();
+            for (let block = 0; block < pending.length; block++)
+              add(block, await readBatchGrams(pending[block]), pending[block].D);
+          } finally {
+            for (const p of pending) disposePendingGrams(p);
+          }
+        }
       } finally {
         images.dispose();
       }
@@ -449,7 +481,7 @@ export class MambaClStrategy implements Strategy {
     await this.diskStore().set(name, {
       rows: t.shape[0],
       cols: t.shape[1],
-      data: t.dataSync() as Float32Array,
+      data: (await t.data()) as Float32Array,
     });
   }
 
@@ -470,12 +502,12 @@ export class MambaClStrategy implements Strategy {
     }
   }
 
-  saveState(): StrategyState {
+  async saveState(): Promise<StrategyState> {
     const arrays: Record<string, Uint8Array | Float32Array> = {};
     for (const [k, acc] of this.accumulators) arrays[`cov/${k}`] = acc.serialize();
     if (this.settings.store === 'memory') {
       for (const [n, p] of this.projectors)
-        arrays[`proj/${n}`] = (p.tensor as tf.Tensor).dataSync() as Float32Array;
+        arrays[`proj/${n}`] = (await (p.tensor as tf.Tensor).data()) as Float32Array;
     }
     return {
       meta: {
@@ -570,13 +602,19 @@ function makeEntry(
       dataIs === 'stored'
         ? (tf.tidy(() => tf.keep(tf.tensor2d(data, [n, n]))) as tf.Tensor2D)
         : (tf.tidy(() => {
+            // No zero-size product when the basis is empty (webgpu rejects zero-size bindings).
+            if (cols === 0) return tf.keep(tf.mul(tf.eye(n), diag));
             const B = tf.tensor2d(data, [n, cols]);
             return tf.keep(tf.add(tf.mul(tf.eye(n), diag), tf.mul(tf.matMul(B, B, false, true), coef)));
           }) as tf.Tensor2D);
     return { kind, side, nullDim, n, cols, diag, coef, tensor, tensorT: undefined };
   }
   const tensor = tf.tidy(() => tf.keep(tf.tensor2d(data, [n, cols]))) as tf.Tensor2D;
-  const tensorT = tf.tidy(() => tf.keep(tf.transpose(tensor))) as tf.Tensor2D;
+  // An empty basis is transposed by shape alone: webgpu rejects the zero-size binding of a kernel.
+  const tensorT =
+    cols === 0
+      ? tf.tensor2d(new Float32Array(0), [0, n])
+      : (tf.tidy(() => tf.keep(tf.transpose(tensor))) as tf.Tensor2D);
   return { kind, side, nullDim, n, cols, diag, coef, tensor, tensorT };
 }
 

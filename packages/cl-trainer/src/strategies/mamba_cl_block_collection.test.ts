@@ -96,8 +96,8 @@ describeWithBackends(
               expect(bits(a as Float64Array).equals(bits(b as Float64Array)), `𝒦 ${block}.${src}`).toBe(true);
             }
           }
-          const sa = blockwise.saveState();
-          const sb = atOnce.saveState();
+          const sa = await blockwise.saveState();
+          const sb = await atOnce.saveState();
           expect(Object.keys(sa.arrays)).toEqual(Object.keys(sb.arrays));
           expect(Object.keys(sa.arrays).filter((k) => k.startsWith('proj/')).length).toBe(5 * depth);
           for (const k of Object.keys(sa.arrays))
@@ -127,7 +127,7 @@ describeWithBackends(
         // disk: boundary 0, checkpoint, then a fresh strategy resumes for boundaries 1 and 2
         const first = await boundaries(backbone, stream, { store: 'disk', storeDir: dir }, [0]);
         expect(first.covariance(0, 'x')).toBeUndefined(); // not held in memory
-        const state = first.saveState();
+        const state = await first.saveState();
         for (const [k, a] of Object.entries(state.arrays))
           if (k.startsWith('cov/')) expect(a.byteLength, k).toBeLessThan(300); // counters only
         first.dispose();

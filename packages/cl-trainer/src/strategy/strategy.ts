@@ -120,8 +120,11 @@ export interface Strategy {
   afterStep?(ctx: StepContext): void;
   /** After training a task, before its evaluation (Mamba-CL collects features here). */
   afterTask?(ctx: StrategyContext): void | Promise<void>;
-  /** Everything needed to continue later. */
-  saveState(): StrategyState;
+  /**
+   * Everything needed to continue later. May resolve asynchronously: a strategy holding tensors reads
+   * them with `await tensor.data()`, since webgpu under Node has no synchronous read-back.
+   */
+  saveState(): StrategyState | Promise<StrategyState>;
   /** Restores {@link Strategy.saveState}; throws naming what does not fit. */
   loadState(state: StrategyState): void;
   /** Frees every tensor the strategy holds. */

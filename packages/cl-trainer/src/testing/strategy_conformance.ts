@@ -7,7 +7,7 @@ import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { createStrategy } from '../strategies/builtin_strategies.js';
-import type { Strategy } from '../strategy/strategy.js';
+import type { Strategy, StrategyState } from '../strategy/strategy.js';
 import type { StrategyOptions } from '../strategy/strategy_registry.js';
 import { ContinualTrainer } from '../trainer/continual_trainer.js';
 import { syntheticStream } from './synthetic_stream.js';
@@ -33,8 +33,12 @@ export interface StrategyConformanceOptions {
   readonly options?: StrategyOptions;
   /** Suite title; default `Strategy conformance: <id>`. */
   readonly title?: string;
-  /** Backends; default cpu only (the suite is about the contract, not kernels). */
-  readonly backends?: readonly ('cpu' | 'wasm')[];
+  /**
+   * Backends; default cpu and webgpu (the suite is about the contract, not kernels; webgpu, where an
+   * adapter exists, checks that the strategy runs without synchronous read-back, which webgpu under
+   * Node lacks: tensors are read with `await tensor.data()`, `saveState` may be async).
+   */
+  readonly backends?: readonly ('cpu' | 'wasm' | 'webgpu')[];
 }
 
 interface Recorded {
@@ -120,8 +124,8 @@ export function runStrategyConformance(
         before: 0,
         after: 0,
         hasAfterTask: false,
-        stateA: undefined as ReturnType<Strategy['saveState']> | undefined,
-        stateB: undefined as ReturnType<Strategy['saveState']> | undefined,
+        stateA: undefined as StrategyState | undefined,
+        stateB: undefined as StrategyState | undefined,
         disposeTwice: undefined as unknown,
       };
       beforeAll(async () => {
@@ -138,10 +142,10 @@ export function runStrategyConformance(
         });
         const result = await trainer.run();
         rec.rows = result.accuracy.map((r) => r.length);
-        rec.stateA = inner.saveState();
+        rec.stateA = await inner.saveState();
         const copy = make();
         copy.loadState(rec.stateA);
-        rec.stateB = copy.saveState();
+        rec.stateB = await copy.saveState();
         trainer.dispose();
         inner.dispose();
         try {
@@ -194,8 +198,8 @@ export function runStrategyConformance(
       });
 
       it('round-trips its state and can be disposed twice', () => {
-        const a = rec.stateA as ReturnType<Strategy['saveState']>;
-        const b = rec.stateB as ReturnType<Strategy['saveState']>;
+        const a = rec.stateA as StrategyState;
+        const b = rec.stateB as StrategyState;
         expect(JSON.stringify(b.meta)).toBe(JSON.stringify(a.meta));
         expect(Object.keys(b.arrays).sort()).toEqual(Object.keys(a.arrays).sort());
         for (const k of Object.keys(a.arrays)) {
@@ -212,6 +216,6 @@ export function runStrategyConformance(
         expect(rec.disposeTwice).toBeUndefined();
       });
     },
-    { backends: options.backends ?? ['cpu'] },
+    { backends: options.backends ?? ['cpu', 'webgpu'] },
   );
 }

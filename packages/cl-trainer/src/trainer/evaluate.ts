@@ -34,7 +34,7 @@ export async function evaluateSeenTasks(
         const images = tf.tensor4d(batch.images, [...batch.shape] as [number, number, number, number]);
         return tf.argMax(heads.logits(backbone.forward(images), seen), 1);
       });
-      const idx = pred.dataSync();
+      const idx = await pred.data(); // awaited: webgpu has no synchronous read-back under Node
       pred.dispose();
       for (let i = 0; i < idx.length; i++) if (classes[idx[i]] === batch.labels[i]) correct++;
       total += idx.length;

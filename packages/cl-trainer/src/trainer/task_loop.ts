@@ -105,7 +105,7 @@ export async function runTaskLoop(
       forgetting: forgettingOfficial(progress.accuracy, t),
     });
     rt.emit({ type: 'task-end', task: t, seconds: (performance.now() - taskStarted) / 1000 });
-    saveTrainerCheckpoint(rt, { task: t + 1, epoch: 0, batch: 0 }, true, progress, undefined);
+    await saveTrainerCheckpoint(rt, { task: t + 1, epoch: 0, batch: 0 }, true, progress, undefined);
   }
   const { accuracy, evalCounts, globalStep } = progress;
   const metrics = continualMetrics(accuracy, evalCounts);

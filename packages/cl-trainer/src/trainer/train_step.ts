@@ -100,7 +100,8 @@ export async function trainStep(
         const extra = strategy.extraLoss?.(sctx, { features, logits });
         return extra ? (tf.add(ce, extra) as tf.Scalar) : ce;
       }, variables);
-      loss = value.dataSync()[0];
+      // awaited: webgpu has no synchronous read-back under Node
+      loss = (await value.data())[0];
       value.dispose();
       named = new Map<string, tf.Tensor>();
       for (const [vn, g] of Object.entries(grads)) named.set(byVarName.get(vn) as string, g);

@@ -144,7 +144,7 @@ export async function trainTask(
         const every = cfg.checkpoint?.everySteps ?? 0;
         const stopping = stop?.aborted === true;
         if (stopping || (every > 0 && progress.globalStep % every === 0)) {
-          saveTrainerCheckpoint(rt, { task: t, epoch: e, batch: k }, false, progress, optimizer);
+          await saveTrainerCheckpoint(rt, { task: t, epoch: e, batch: k }, false, progress, optimizer);
         }
         const eta =
           totalSteps !== undefined

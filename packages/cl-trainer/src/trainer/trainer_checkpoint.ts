@@ -92,13 +92,13 @@ function modelNames(rt: TrainerRuntime): string[] {
  * @param optimizer - the optimizer of a task in progress
  * @internal
  */
-export function saveTrainerCheckpoint(
+export async function saveTrainerCheckpoint(
   rt: TrainerRuntime,
   position: RunPosition,
   taskDone: boolean,
   progress: RunProgress,
   optimizer: ProjectedAdam | undefined,
-): void {
+): Promise<void> {
   const path = checkpointPath(rt);
   if (path === undefined) return;
   const { globalStep, accuracy, evalCounts } = progress;
@@ -106,25 +106,20 @@ export function saveTrainerCheckpoint(
   const arrays = new Map<string, StoredArray>();
   const names = modelNames(rt);
   // Model weights as one safetensors blob (official names), so they can be extracted for other tools.
-  arrays.set(
-    MODEL_WEIGHTS_KEY,
-    writeSafetensors(
-      new Map(
-        names.map((n) => {
-          const v = rt.backbone.parameters.get(n) as tf.Variable;
-          return [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }];
-        }),
-      ),
-    ),
-  );
-  const heads = rt.heads.getState();
+  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const n of names) {
+    const v = rt.backbone.parameters.get(n) as tf.Variable;
+    weights.set(n, { shape: [...v.shape], data: (await v.data()) as Float32Array });
+  }
+  arrays.set(MODEL_WEIGHTS_KEY, writeSafetensors(weights));
+  const heads = await rt.heads.getState();
   heads.forEach((h, i) => {
     arrays.set(`heads/${i}/weight`, h.weight);
     arrays.set(`heads/${i}/bias`, h.bias);
   });
   let adam: SavedMeta['adam'] = null;
   if (optimizer) {
-    const st = optimizer.getState();
+    const st = await optimizer.getState();
     const adamNames: string[] = [];
     const shapes: number[][] = [];
     for (const [n, mv] of st.moments) {
@@ -135,7 +130,7 @@ export function saveTrainerCheckpoint(
     }
     adam = { step: st.step, lrFactor: st.lrFactor, names: adamNames, shapes };
   }
-  const s = rt.strategy.saveState();
+  const s = await rt.strategy.saveState();
   for (const [k, a] of Object.entries(s.arrays)) arrays.set(`strategy/${k}`, a);
   const meta: SavedMeta = {
     fingerprint: rt.fingerprint(),

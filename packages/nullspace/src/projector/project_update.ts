@@ -117,6 +117,9 @@ export function projectUpdateFactored<T extends tf.Tensor>(
   const U = update as unknown as tf.Tensor2D;
   const tf = tfCore('projectUpdateFactored');
   return tf.tidy(() => {
+    // An empty basis (no low-rank part) leaves diag·U; it also keeps zero-size tensors out of the
+    // products, which webgpu rejects (a zero-size binding invalidates the whole command buffer).
+    if (B.shape[1] === 0) return tf.mul(U, projector.diag);
     const low =
       side === 'right'
         ? tf.matMul(tf.matMul(U, B), B, false, true)
