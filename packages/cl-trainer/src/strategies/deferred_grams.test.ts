@@ -43,19 +43,13 @@ describeWithBackends(
           const got = await readBatchGrams(pending);
           expect(tf.memory().numTensors).toBe(before);
           await selectBackend('cpu');
-          const ref = tf.tidy(() =>
-            batchGrams(
-              {
-                x: tf.tensor3d(host.x as Float32Array, [b, L, D]),
-                delta: tf.tensor3d(host.delta as Float32Array, [b, L, D]),
-                y: tf.tensor3d(host.y as Float32Array, [b, L, D]),
-              },
-              SOURCES,
-              2,
-              bGram,
-              'exact',
-            ),
-          );
+          const hostTap = {
+            x: tf.tensor3d(host.x as Float32Array, [b, L, D]),
+            delta: tf.tensor3d(host.delta as Float32Array, [b, L, D]),
+            y: tf.tensor3d(host.y as Float32Array, [b, L, D]),
+          };
+          const ref = batchGrams(hostTap, SOURCES, 2, bGram, 'exact');
+          tf.dispose([hostTap.x, hostTap.delta, hostTap.y]);
           await selectBackend(backend);
           for (const s of SOURCES) {
             const g = got.get(s);
