@@ -73,6 +73,12 @@ describe('sweepBackends', () => {
     expect(sweepBackends({ webgpu: true }, env).map((e) => e.skip)).toEqual([undefined, undefined]);
   });
 
+  it('MAMBA_CL_TEST_WEBGPU=0 skips webgpu even where a suite names it', () => {
+    expect(sweepBackends({ backends: ['webgpu'] }, { MAMBA_CL_TEST_WEBGPU: '0' })).toEqual([
+      { backend: 'webgpu', skip: 'MAMBA_CL_TEST_WEBGPU=0 turns the webgpu suites off' },
+    ]);
+  });
+
   it('the adapter probe answers a reason or undefined, once', async () => {
     const reason = await webgpuUnavailableReason();
     if (reason !== undefined) expect(reason).toMatch(/not installed|no WebGPU adapter|webgpu unavailable/);

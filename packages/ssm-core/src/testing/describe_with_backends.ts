@@ -93,7 +93,8 @@ export interface SweepEntry {
  * **Details**
  * The list is `options.backends`, else `MAMBA_CL_TEST_BACKENDS`, else the default order. Without
  * `webgpu: true` (or `webgpu` in `options.backends`), webgpu is left out of the default order and
- * appears skipped when `MAMBA_CL_TEST_BACKENDS` names it. Whether a WebGPU adapter exists is probed
+ * appears skipped when `MAMBA_CL_TEST_BACKENDS` names it. `MAMBA_CL_TEST_WEBGPU=0` skips every
+ * webgpu block, even of suites that name it. Whether a WebGPU adapter exists is probed
  * later, when the suite is collected ({@link webgpuUnavailableReason}).
  *
  * @param options - the suite's options
@@ -113,7 +114,12 @@ export function sweepBackends(
     options.backends ?? (fromEnv ? parseBackendList(fromEnv, 'MAMBA_CL_TEST_BACKENDS') : TEST_ORDER);
   const webgpuIn = options.webgpu === true || (named && list.includes('webgpu'));
   const out: SweepEntry[] = [];
+  const webgpuOff = env.MAMBA_CL_TEST_WEBGPU?.trim() === '0';
   for (const backend of list) {
+    if (backend === 'webgpu' && webgpuIn && webgpuOff) {
+      out.push({ backend, skip: 'MAMBA_CL_TEST_WEBGPU=0 turns the webgpu suites off' });
+      continue;
+    }
     if (backend === 'webgpu' && !webgpuIn) {
       if (fromEnv && !named)
         out.push({
@@ -141,7 +147,8 @@ export function sweepBackends(
  * `webgpu` is swept by suites that opt in (`webgpu: true`, see {@link DescribeWithBackendsOptions});
  * its block probes for an adapter when collected and, where there is none, holds the suite's tests
  * skipped under a block titled with the reason (e.g. `"no WebGPU adapter: …"`); a software adapter
- * (lavapipe) is used. `MAMBA_CL_TEST_BACKENDS=cpu` restricts a run to the listed backends.
+ * (lavapipe) is used. `MAMBA_CL_TEST_BACKENDS=cpu` restricts a run to the listed backends;
+ * `MAMBA_CL_TEST_WEBGPU=0` skips the webgpu blocks of every suite.
  *
  * @param title - suite title
  * @param body - defines the tests; receives the backend name
