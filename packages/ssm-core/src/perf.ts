@@ -9,3 +9,4 @@ export type { PerfReport, PerfRow } from './perf/perf_report.js';
 export { runScanPerf, type ScanPerfOptions } from './perf/scan_perf.js';
 export { runStepPerf, type StepPerfOptions } from './perf/step_perf.js';
 export { runThreadScalingPerf, type ThreadScalingPerfOptions } from './perf/threads_perf.js';
+export { runWebGpuScanPerf, type WebGpuScanPerfOptions } from './perf/webgpu_scan_perf.js';
