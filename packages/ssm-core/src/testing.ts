@@ -18,6 +18,7 @@ export {
 export {
   type CloseOptions,
   expectTensorsClose,
+  expectTensorsCloseAsync,
   type NestedNumbers,
   type TensorLike,
 } from './testing/expect_tensors_close.js';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { expectTensorsClose } from './expect_tensors_close.js';
+import { describeWithBackends } from './describe_with_backends.js';
+import { expectTensorsClose, expectTensorsCloseAsync } from './expect_tensors_close.js';
 
 describe('expectTensorsClose', () => {
   it('passes within atol + rtol·|expected| and fails outside, naming the first bad index', () => {
@@ -31,3 +32,19 @@ describe('expectTensorsClose', () => {
     );
   });
 });
+
+describeWithBackends(
+  'expectTensorsCloseAsync',
+  () => {
+    it('compares tensors of any backend after reading them back asynchronously', async () => {
+      const a = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3]), 1e-6));
+      const b = tf.tensor1d([1, 2, 3]);
+      await expectTensorsCloseAsync(a, b, { rtol: 1e-5, atol: 1e-5 });
+      await expect(expectTensorsCloseAsync(a, [1, 2, 4], { label: 'z' })).rejects.toThrow(
+        /z: 1 of 3 elements differ/,
+      );
+      tf.dispose([a, b]);
+    });
+  },
+  { webgpu: true },
+);

@@ -98,3 +98,29 @@ export function expectTensorsClose(
     );
   }
 }
+
+/**
+ * {@link expectTensorsClose} for tensors on any backend, webgpu included: reads them back with
+ * `await tensor.data()` first.
+ *
+ * **Details**
+ * Under Node, tfjs-backend-webgpu has no synchronous read-back (`dataSync` needs an
+ * `OffscreenCanvas`), so suites that sweep webgpu compare with this. The values read are cached on
+ * the tensors, so the comparison itself is {@link expectTensorsClose}'s.
+ *
+ * @param actual - computed values
+ * @param expected - reference values
+ * @param options - tolerances and a label
+ * @throws `Error` as {@link expectTensorsClose}
+ * @example
+ * await expectTensorsCloseAsync(y, yRef, { rtol: 1e-4, atol: 1e-5 });
+ * @category Testing
+ */
+export async function expectTensorsCloseAsync(
+  actual: TensorLike,
+  expected: TensorLike,
+  options: CloseOptions = {},
+): Promise<void> {
+  for (const x of [actual, expected]) if (x instanceof tf.Tensor) await x.data();
+  expectTensorsClose(actual, expected, options);
+}
