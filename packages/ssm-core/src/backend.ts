@@ -17,6 +17,7 @@ export {
   parseBackendList,
   TFJS_BACKEND_NAME,
 } from './backend/backend_names.js';
+export { formatBackendChoice } from './backend/format_backend_choice.js';
 export { type BackendAttempt, NoBackendError } from './backend/no_backend_error.js';
 export {
   type BackendChoice,
@@ -25,5 +26,15 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backend/select_backend.js';
-export { describeAdapterInfo, formatAdapter, type WebGpuAdapterInfo } from './backend/webgpu_adapter.js';
-export { currentWebGpuAdapter, loadWebGpu } from './backend/webgpu_loader.js';
+export {
+  type AdapterInfoLike,
+  describeAdapterInfo,
+  formatAdapter,
+  type WebGpuAdapterInfo,
+} from './backend/webgpu_adapter.js';
+export {
+  currentWebGpuAdapter,
+  type LoadWebGpuOptions,
+  loadWebGpu,
+  WebGpuAdapterSkippedError,
+} from './backend/webgpu_loader.js';

@@ -10,10 +10,12 @@ export {
   type BackendChoice,
   type BackendName,
   currentBackendChoice,
+  formatBackendChoice,
   NoBackendError,
   probeBackends,
   type SelectBackendOptions,
   selectBackend,
+  type WebGpuAdapterInfo,
 } from './backend.js';
 export { causalConv1d } from './layers/causal_conv1d.js';
 export {

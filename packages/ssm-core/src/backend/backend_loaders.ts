@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BackendName } from './backend_names.js';
-import { loadWebGpu } from './webgpu_loader.js';
+import { webGpuBackendLoader } from './webgpu_loader.js';
 
 /**
  * What `selectBackend` tells a loader.
@@ -64,9 +64,7 @@ export function wasmBinaryDir(): string {
 export const DEFAULT_BACKEND_LOADERS: Readonly<Record<BackendName, BackendLoader>> = {
   'tensorflow-gpu': () => importNative('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => importNative('@tensorflow/tfjs-node'),
-  webgpu: async (context) => {
-    await loadWebGpu({ acceptSoftware: context?.explicit === true });
-  },
+  webgpu: webGpuBackendLoader(),
   wasm: async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmBinaryDir());

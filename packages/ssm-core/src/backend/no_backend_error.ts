@@ -1,4 +1,5 @@
 import type { BackendName } from './backend_names.js';
+import type { WebGpuAdapterInfo } from './webgpu_adapter.js';
 
 /**
  * What happened when one backend was tried.
@@ -12,6 +13,8 @@ export interface BackendAttempt {
   readonly ok: boolean;
   /** Why it was skipped or failed; for the chosen backend, a short description. */
   readonly reason: string;
+  /** For `webgpu`: the adapter found, whether it was used or skipped (a software one, through `auto`). */
+  readonly adapter?: WebGpuAdapterInfo;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 import { type BackendAttempt, NoBackendError } from './no_backend_error.js';
 import type { WebGpuAdapterInfo } from './webgpu_adapter.js';
 import { formatAdapter } from './webgpu_adapter.js';
-import { currentWebGpuAdapter } from './webgpu_loader.js';
+import { currentWebGpuAdapter, resetWebGpuStateForTests } from './webgpu_loader.js';
 
 /**
  * Options of {@link selectBackend}.
@@ -50,6 +50,7 @@ let lastChoice: BackendChoice | undefined;
 export function resetBackendStateForTests(): void {
   nativeLoadedBy = undefined;
   lastChoice = undefined;
+  resetWebGpuStateForTests();
 }
 
 /**
@@ -102,9 +103,17 @@ async function tryOne(name: BackendName, loader: BackendLoader, explicit: boolea
       const backend = tf.backend() as unknown as { firstUse?: boolean };
       if (backend.firstUse === true) backend.firstUse = false;
     }
-    return { name, ok: true, reason: describeOk(name) };
+    const adapter = name === 'webgpu' ? currentWebGpuAdapter() : undefined;
+    return { name, ok: true, reason: describeOk(name), ...(adapter ? { adapter } : {}) };
   } catch (err) {
-    return { name, ok: false, reason: err instanceof Error ? err.message : String(err) };
+    // A skipped WebGPU adapter (WebGpuAdapterSkippedError, possibly from another copy of ssm-core) carries its description.
+    const adapter = (err as { adapter?: WebGpuAdapterInfo } | null)?.adapter;
+    return {
+      name,
+      ok: false,
+      reason: err instanceof Error ? err.message : String(err),
+      ...(adapter !== undefined ? { adapter } : {}),
+    };
   }
 }
 
@@ -125,6 +134,11 @@ function isAutoSpec(spec: string | readonly string[] | undefined): boolean {
  * forces it: there is no silent fall-back. The two native packages both register the tfjs name
  * `tensorflow`, so once one of them is loaded the other is never imported. The wasm binaries are
  * located from the installed `@tensorflow/tfjs-backend-wasm`, whatever the working directory.
+ * Switching backends in one process works (cpu → webgpu → wasm …), but under Node a tensor that has
+ * been used on `webgpu` cannot then be used by an op on another backend (tfjs moves it with a
+ * synchronous read, which tfjs-backend-webgpu does only through `OffscreenCanvas`); `await
+ * tensor.data()` still reads it. The report names the WebGPU adapter
+ * ({@link BackendChoice.adapter}, and {@link BackendAttempt.adapter} for one that was skipped).
  *
  * @param preference - a backend name, a list, `"auto"`, or `undefined` to use `MAMBA_CL_BACKEND`
  * @param options - loaders to fake and the environment to read
@@ -165,13 +179,12 @@ export async function selectBackend(
     const attempt = await tryOne(name, loader, explicit);
     attempts.push(attempt);
     if (attempt.ok) {
-      const adapter = name === 'webgpu' ? currentWebGpuAdapter() : undefined;
       lastChoice = {
         name,
         tfjsName: TFJS_BACKEND_NAME[name],
         source,
         attempts,
-        ...(adapter ? { adapter } : {}),
+        ...(attempt.adapter ? { adapter: attempt.adapter } : {}),
       };
       return lastChoice;
     }
@@ -183,15 +196,22 @@ export async function selectBackend(
  * Names of the backends that can be activated in this process, probing each without leaving it
  * active (the previously active backend is restored).
  *
+ * **Details**
+ * Each backend is tried as `auto` would try it, so a software WebGPU adapter shows as skipped, with
+ * the adapter in {@link BackendAttempt.adapter}. The backend active before the probe (if any) is
+ * active again afterwards, and {@link currentBackendChoice} is unchanged; when none was active, the
+ * last one that loaded (normally `cpu`) stays active.
+ *
+ * @param options - loaders to fake
  * @returns every attempt in the default order
  * @category Backend
  */
 export async function probeBackends(options: SelectBackendOptions = {}): Promise<BackendAttempt[]> {
-  const previous = lastChoice?.tfjsName;
+  const previous: string | undefined = tf.getBackend() ?? undefined;
   const out: BackendAttempt[] = [];
   for (const name of BACKEND_NAMES) {
     out.push(await tryOne(name, options.loaders?.[name] ?? DEFAULT_BACKEND_LOADERS[name], false));
   }
-  if (previous !== undefined) await tf.setBackend(previous);
+  if (previous !== undefined && tf.getBackend() !== previous) await tf.setBackend(previous);
   return out;
 }

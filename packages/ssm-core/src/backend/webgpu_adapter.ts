@@ -18,8 +18,12 @@ export interface WebGpuAdapterInfo {
   readonly software: boolean;
 }
 
-/** The parts of `GPUAdapterInfo` read here (Dawn and browsers both provide them). */
-interface AdapterInfoLike {
+/**
+ * The parts of `GPUAdapterInfo` that {@link describeAdapterInfo} reads (Dawn and browsers both provide them).
+ *
+ * @category Backend
+ */
+export interface AdapterInfoLike {
   readonly vendor?: string;
   readonly architecture?: string;
   readonly device?: string;

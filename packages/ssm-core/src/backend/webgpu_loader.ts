@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { BackendLoader } from './backend_loaders.js';
 import {
   describeAdapterInfo,
   formatAdapter,
@@ -20,40 +21,158 @@ export function currentWebGpuAdapter(): WebGpuAdapterInfo | undefined {
   return lastAdapter;
 }
 
-interface GlobalWithGpu {
-  navigator?: { gpu?: GpuLike };
+/** @internal Forget the adapter found; only for tests. */
+export function resetWebGpuStateForTests(): void {
+  lastAdapter = undefined;
 }
 
-/** Gives Node a `navigator.gpu` from Dawn (npm `webgpu`), unless one exists (a browser, or done before). */
-async function ensureNavigatorGpu(): Promise<{ gpu: GpuLike; runtime: WebGpuAdapterInfo['runtime'] }> {
+/** What npm `webgpu` (Dawn for Node) exports and the loader uses. */
+export interface DawnModule {
+  create(options: string[]): GpuLike;
+  readonly globals: Record<string, unknown>;
+}
+
+/**
+ * @internal What {@link loadWebGpu} reaches outside itself; tests replace each part with a fake.
+ */
+export interface WebGpuHooks {
+  /** The platform's `navigator.gpu`, if any (default: `globalThis.navigator?.gpu`). */
+  readonly navigatorGpu: () => GpuLike | undefined;
+  /** Whether this is Node (Dawn can be loaded) rather than a browser. */
+  readonly isNode: boolean;
+  /** Imports Dawn, or rejects with a readable reason (not installed, failed to load). */
+  readonly importDawn: () => Promise<DawnModule>;
+  /** Installs `gpu` as `navigator.gpu` and Dawn's globals (`GPUBufferUsage`, …) on `globalThis`. */
+  readonly installDawn: (dawn: DawnModule, gpu: GpuLike) => void;
+  /** Imports `@tensorflow/tfjs-backend-webgpu` (registers the tfjs backend `webgpu`), or rejects with a reason. */
+  readonly importBackend: () => Promise<void>;
+}
+
+/** Where the `navigator.gpu` this module installed from Dawn is remembered (shared by every copy of the module). */
+const DAWN_GPU = Symbol.for('@mamba-cl/ssm-core:dawn-gpu');
+
+interface GlobalWithGpu {
+  navigator?: { gpu?: GpuLike };
+  [DAWN_GPU]?: GpuLike;
+}
+
+/** The first line of an error's message. */
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+/**
+ * Gives `globalThis` a `navigator.gpu`. Node 20 has no `navigator`; Node 21+ has one (a lazy
+ * getter on `globalThis` returning a `Navigator` without `gpu`), which is kept and given a `gpu`.
+ */
+function installDawnGlobals(dawn: DawnModule, gpu: GpuLike): void {
   const g = globalThis as unknown as GlobalWithGpu;
-  const existing = g.navigator?.gpu;
-  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
-  if (existing !== undefined) return { gpu: existing, runtime: isNode ? 'dawn' : 'browser' };
-  if (!isNode) throw new Error('this browser has no navigator.gpu (WebGPU is not enabled)');
-  try {
-    require.resolve('webgpu');
-  } catch {
-    throw new Error(
-      'webgpu (Dawn for Node) is not installed (optional peer: npm install webgpu @tensorflow/tfjs-backend-webgpu)',
-    );
-  }
-  let dawn: { create(options: string[]): GpuLike; globals: Record<string, unknown> };
-  try {
-    dawn = (await import('webgpu')) as unknown as typeof dawn;
-  } catch (err) {
-    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    throw new Error(`webgpu (Dawn) is installed but failed to load: ${first}`);
-  }
   // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode, … as globals, and the GPU from navigator.gpu.
   Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
-  if (g.navigator === undefined) {
+  const nav = g.navigator;
+  if (nav === undefined || nav === null) {
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   } else {
-    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+    Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true, writable: true, enumerable: true });
   }
+  g[DAWN_GPU] = gpu;
+}
+
+/**
+ * @internal Imports an optional peer, turning failures into one readable reason.
+ *
+ * @param pkg - the package to import
+ * @param label - how the reason names it, e.g. `"webgpu (Dawn for Node)"`
+ * @param install - what to `npm install` when it is absent
+ * @param load - the import itself, written as a literal `import('…')` so that bundlers see it
+ */
+export async function importOptionalPeer<T>(
+  pkg: string,
+  label: string,
+  install: string,
+  load: () => Promise<unknown>,
+): Promise<T> {
+  try {
+    require.resolve(pkg);
+  } catch {
+    throw new Error(`${label} is not installed (optional peer: npm install ${install})`);
+  }
+  try {
+    return (await load()) as T;
+  } catch (err) {
+    throw new Error(`${label} is installed but failed to load: ${firstLine(err)}`);
+  }
+}
+
+/** The real hooks. */
+export const DEFAULT_WEBGPU_HOOKS: WebGpuHooks = {
+  navigatorGpu: () => (globalThis as unknown as GlobalWithGpu).navigator?.gpu ?? undefined,
+  isNode: typeof process !== 'undefined' && process.versions?.node !== undefined,
+  importDawn: () =>
+    importOptionalPeer<DawnModule>(
+      'webgpu',
+      'webgpu (Dawn for Node)',
+      'webgpu @tensorflow/tfjs-backend-webgpu',
+      () => import('webgpu'),
+    ),
+  installDawn: installDawnGlobals,
+  importBackend: async () => {
+    await importOptionalPeer(
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-webgpu',
+      () => import('@tensorflow/tfjs-backend-webgpu'),
+    );
+  },
+};
+
+/** `navigator.gpu`: the platform's own, or Dawn's, installed on first use in Node. */
+async function ensureNavigatorGpu(
+  hooks: WebGpuHooks,
+): Promise<{ gpu: GpuLike; runtime: WebGpuAdapterInfo['runtime'] }> {
+  const existing = hooks.navigatorGpu();
+  if (existing !== undefined) {
+    // Ours (this or another copy of ssm-core installed Dawn), else the platform's: a browser, Deno, or a
+    // Dawn the application installed itself before (Node has no WebGPU of its own).
+    const ours = (globalThis as unknown as GlobalWithGpu)[DAWN_GPU] === existing;
+    const isDeno = 'Deno' in globalThis;
+    return { gpu: existing, runtime: ours || (hooks.isNode && !isDeno) ? 'dawn' : 'browser' };
+  }
+  if (!hooks.isNode)
+    throw new Error('this browser has no navigator.gpu (WebGPU is not supported or not enabled)');
+  const dawn = await hooks.importDawn();
+  const gpu = dawn.create([]);
+  hooks.installDawn(dawn, gpu);
   return { gpu, runtime: 'dawn' };
+}
+
+/**
+ * The error {@link loadWebGpu} throws for an adapter it found but will not use (a software one,
+ * reached through `auto`); it carries the adapter, so reports can name it.
+ *
+ * @category Backend
+ */
+export class WebGpuAdapterSkippedError extends Error {
+  override readonly name = 'WebGpuAdapterSkippedError';
+  /** The adapter found and skipped. */
+  readonly adapter: WebGpuAdapterInfo;
+
+  constructor(message: string, adapter: WebGpuAdapterInfo) {
+    super(message);
+    this.adapter = adapter;
+  }
+}
+
+/**
+ * Options of {@link loadWebGpu}.
+ *
+ * @category Backend
+ */
+export interface LoadWebGpuOptions {
+  /** Use a software adapter (lavapipe, SwiftShader, WARP) too; default `false`. */
+  readonly acceptSoftware?: boolean;
+  /** @internal Replace what the loader reaches outside itself (tests). */
+  readonly hooks?: Partial<WebGpuHooks>;
 }
 
 /**
@@ -61,41 +180,50 @@ async function ensureNavigatorGpu(): Promise<{ gpu: GpuLike; runtime: WebGpuAdap
  * `@tensorflow/tfjs-backend-webgpu`.
  *
  * **Details**
- * A software adapter (lavapipe, SwiftShader, WARP) is refused unless `acceptSoftware` is set, which
- * `selectBackend` does when `webgpu` is named explicitly rather than reached through `auto`: on a
- * machine without a GPU, `auto` keeps using wasm.
+ * In Node, npm `webgpu` (Dawn) is imported on first use and installed as `navigator.gpu` with its
+ * globals (`GPUBufferUsage`, …); Node 21+'s own `navigator` is kept and given a `gpu`. A software
+ * adapter (lavapipe, SwiftShader, WARP) is refused with a {@link WebGpuAdapterSkippedError} unless
+ * `acceptSoftware` is set, which `selectBackend` does when `webgpu` is named explicitly rather than
+ * reached through `auto`: on a machine without a GPU, `auto` keeps using wasm. The backend is
+ * registered here, not activated (`selectBackend` activates it).
  *
  * @param options - `acceptSoftware`: use a software adapter too
  * @returns the adapter found
- * @throws `Error` naming what is missing (Dawn, an adapter) or the software adapter that was skipped
+ * @throws `Error` naming what is missing (Dawn, an adapter, the tfjs backend package)
+ * @throws {@link WebGpuAdapterSkippedError} for a software adapter without `acceptSoftware`
+ * @example
+ * const adapter = await loadWebGpu({ acceptSoftware: true });
+ * console.log(formatAdapter(adapter)); // "mesa llvmpipe: Mesa 25.0.7 … (software, Dawn)"
  * @category Backend
  */
-export async function loadWebGpu(
-  options: { readonly acceptSoftware?: boolean } = {},
-): Promise<WebGpuAdapterInfo> {
-  const { gpu, runtime } = await ensureNavigatorGpu();
+export async function loadWebGpu(options: LoadWebGpuOptions = {}): Promise<WebGpuAdapterInfo> {
+  const hooks: WebGpuHooks = { ...DEFAULT_WEBGPU_HOOKS, ...options.hooks };
+  const { gpu, runtime } = await ensureNavigatorGpu(hooks);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null || adapter === undefined) {
     throw new Error(
       runtime === 'dawn'
-        ? 'Dawn found no WebGPU adapter (no Vulkan/Metal/D3D12 driver; on Linux without a GPU, Mesa >= 24 lavapipe gives a software one)'
-        : 'navigator.gpu.requestAdapter() returned null',
+        ? 'Dawn found no WebGPU adapter (no usable Vulkan/Metal/D3D12 driver; on Linux without a GPU, Mesa >= 24 lavapipe gives a software one)'
+        : 'navigator.gpu.requestAdapter() found no adapter (WebGPU blocked or unsupported on this device)',
     );
   }
   const info = describeAdapterInfo(adapter.info ?? {}, runtime, adapter.isFallbackAdapter === true);
   if (info.software && options.acceptSoftware !== true) {
-    throw new Error(
-      `skipped: the only WebGPU adapter is software (${formatAdapter(info)}); name the backend (MAMBA_CL_BACKEND=webgpu or --backend webgpu) to use it`,
+    throw new WebGpuAdapterSkippedError(
+      `skipped by auto: the only WebGPU adapter is software (${formatAdapter(info)}); name the backend (MAMBA_CL_BACKEND=webgpu or --backend webgpu) to use it`,
+      info,
     );
   }
-  try {
-    require.resolve('@tensorflow/tfjs-backend-webgpu');
-  } catch {
-    throw new Error(
-      '@tensorflow/tfjs-backend-webgpu is not installed (optional peer: npm install @tensorflow/tfjs-backend-webgpu)',
-    );
-  }
-  await import('@tensorflow/tfjs-backend-webgpu');
+  await hooks.importBackend();
   lastAdapter = info;
   return info;
+}
+
+/**
+ * @internal The `webgpu` entry of the default loaders: a software adapter only when named explicitly.
+ */
+export function webGpuBackendLoader(hooks?: Partial<WebGpuHooks>): BackendLoader {
+  return async (context) => {
+    await loadWebGpu({ acceptSoftware: context?.explicit === true, ...(hooks ? { hooks } : {}) });
+  };
 }
