@@ -8,6 +8,7 @@ export { CliError } from './cli/cli_error.js';
 export { main } from './cli/main.js';
 export {
   PERF_SUITES,
+  type PerfFunctionOptions,
   type PerfReport,
   type PerfRow,
   type PerfSuite,

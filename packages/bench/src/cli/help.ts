@@ -46,8 +46,10 @@ Options:
   --strategy <id>        strategy to run; repeat or comma-separate (default: the preset's).
                          "mamba-cl list" shows the strategies.
   --seed <n>             seed(s); repeat or comma-separate (default: the preset's; paper: 2024,2025,2026)
-  --backend <name>       tensorflow-gpu | tensorflow | wasm | cpu | a comma list | auto
-                         (default: MAMBA_CL_BACKEND, else auto)
+  --backend <name>       tensorflow-gpu | tensorflow | webgpu | wasm | cpu | a comma list | auto
+                         (default: MAMBA_CL_BACKEND, else auto). webgpu (GPU through Vulkan, Metal
+                         or D3D12): npm install webgpu @tensorflow/tfjs-backend-webgpu; auto takes
+                         only a hardware adapter, naming webgpu also takes a software one
   --data-root <dir>      the data set folder (paper presets; see "Data layout" in the reproducing guide)
   --weights <file>       the pretrained checkpoint (.pth or .safetensors) (paper presets)
   --model <name>         model preset of @mamba-cl/ssm-core (default: the preset's)
@@ -100,8 +102,9 @@ Ctrl-C or SIGTERM stops after the current step with a checkpoint there and print
   list: () => `Usage: mamba-cl list [benchmarks|strategies|models|backends] [--json] [--plugin <file|pkg>]
 
 Lists the benchmarks, the strategies (with their options), the model presets, and which compute
-backends load on this machine (each with the reason it was skipped). With no argument, lists
-everything; --plugin loads plug-ins first and shows what each added.
+backends load on this machine (each with the reason it was skipped, and for webgpu the adapter:
+"if named" is a software adapter, which auto skips and --backend webgpu uses). With no argument,
+lists everything; --plugin loads plug-ins first and shows what each added.
 
 Options:
   --json        machine-readable output

@@ -1,5 +1,5 @@
 import { MODEL_PRESETS } from '@mamba-cl/ssm-core';
-import { BACKEND_PACKAGE, probeBackends } from '@mamba-cl/ssm-core/backend';
+import { BACKEND_PACKAGE, type BackendAttempt, probeBackends } from '@mamba-cl/ssm-core/backend';
 import { loadedPlugins, loadPlugins } from '../plugins/load_plugins.js';
 import { BENCHMARKS } from '../presets/preset_registry.js';
 import { textTable } from '../report/render_report.js';
@@ -10,6 +10,12 @@ import { parseCli } from './parse_cli.js';
 import { describeOptions } from './strategy_options.js';
 
 const TOPICS = ['benchmarks', 'strategies', 'models', 'backends'] as const;
+
+/** `yes`, `no`, or `if named` for a software WebGPU adapter (auto skips it; --backend webgpu uses it). */
+function availability(a: BackendAttempt): string {
+  if (a.ok) return 'yes';
+  return a.adapter?.software ? 'if named' : 'no';
+}
 
 /**
  * `mamba-cl list [topic]`: benchmarks, strategies, models and the backends that load here.
@@ -103,7 +109,7 @@ export async function listCommand(
       'Backends on this machine (tried in this order by default; force with --backend or MAMBA_CL_BACKEND)',
       textTable(
         ['backend', 'package', 'available', 'detail'],
-        attempts.map((a) => [a.name, BACKEND_PACKAGE[a.name], a.ok ? 'yes' : 'no', a.reason]),
+        attempts.map((a) => [a.name, BACKEND_PACKAGE[a.name], availability(a), a.reason]),
       ),
       '',
     );

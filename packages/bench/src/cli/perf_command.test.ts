@@ -59,6 +59,54 @@ describe('mamba-cl perf', () => {
       /matches no suite/,
     );
   });
+  it('names the backend and its WebGPU adapter, and passes a named backend to every benchmark', async () => {
+    const seen: unknown[] = [];
+    const suites: PerfSuite[] = [
+      {
+        name: '@mamba-cl/ssm-core',
+        load: async () => ({
+          runStepPerf: async (o: unknown) => {
+            seen.push(o);
+            return [];
+          },
+        }),
+      },
+    ];
+    const adapter = {
+      runtime: 'dawn' as const,
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: '',
+      description: 'NVIDIA H200',
+      software: false,
+    };
+    const lines: string[] = [];
+    const json = join(mkdtempSync(join(os.tmpdir(), 'perf-')), 'p.json');
+    const asked: (string | undefined)[] = [];
+    await perfCommand(['--backend', 'webgpu', '--quick', '--json', json], {
+      suites,
+      log: (l) => lines.push(l),
+      selectBackend: async (b) => {
+        asked.push(b);
+        return { name: 'webgpu', source: 'argument', adapter };
+      },
+    });
+    expect(asked).toEqual(['webgpu']);
+    expect(lines[0]).toBe('backend: webgpu on nvidia NVIDIA H200 (hopper, hardware, Dawn)');
+    expect(seen).toEqual([{ quick: true, backend: 'webgpu', backends: ['webgpu'] }]);
+    expect(JSON.parse(readFileSync(json, 'utf8')).backend).toEqual({ name: 'webgpu', adapter });
+
+    // Through auto, each benchmark keeps its own default backend.
+    seen.length = 0;
+    lines.length = 0;
+    await perfCommand(['--json', json], {
+      suites,
+      log: (l) => lines.push(l),
+      selectBackend: async () => ({ name: 'wasm', source: 'default' }),
+    });
+    expect(lines[0]).toMatch(/^backend: wasm \(auto; each benchmark uses its own default/);
+    expect(seen).toEqual([{ quick: false }]);
+  });
   it('renders an empty report', () => {
     expect(renderPerfReport({ title: 't', rows: [], notes: [] })).toBe('## t\n(no rows)');
   });

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type BackendChoice, formatBackendChoice } from '@mamba-cl/ssm-core/backend';
 import { textTable } from '../report/render_report.js';
 import { CliError } from './cli_error.js';
 import { splitList } from './flag_values.js';
@@ -46,17 +47,30 @@ export const PERF_SUITES: readonly PerfSuite[] = [
 ];
 
 /**
+ * What `mamba-cl perf` passes each benchmark: `quick`, and the backend the user named, if any.
+ *
+ * @category Perf
+ */
+export interface PerfFunctionOptions {
+  readonly quick: boolean;
+  /** The backend named by `--backend` or `MAMBA_CL_BACKEND` (resolved by `selectBackend`). */
+  readonly backend?: string;
+  /** The same, as a list, for benchmarks that sweep backends. */
+  readonly backends?: readonly string[];
+}
+
+/**
  * The benchmark functions a perf module exports: every function named `run…Perf`, called with
- * `{ quick }` and returning `PerfReport[]` (or one `PerfReport`).
+ * {@link PerfFunctionOptions} and returning `PerfReport[]` (or one `PerfReport`).
  *
  * @category Perf
  */
 export function perfFunctions(
   mod: Record<string, unknown>,
-): [string, (o: { quick: boolean }) => Promise<unknown>][] {
+): [string, (o: PerfFunctionOptions) => Promise<unknown>][] {
   return Object.entries(mod)
     .filter(([k, v]) => /^run\w*Perf$/.test(k) && typeof v === 'function')
-    .map(([k, v]) => [k, v as (o: { quick: boolean }) => Promise<unknown>]);
+    .map(([k, v]) => [k, v as (o: PerfFunctionOptions) => Promise<unknown>]);
 }
 
 function isReport(x: unknown): x is PerfReport {
@@ -94,7 +108,7 @@ export async function perfCommand(
   options: {
     suites?: readonly PerfSuite[];
     log?: (line: string) => void;
-    selectBackend?: (b?: string) => Promise<{ name: string }>;
+    selectBackend?: (b?: string) => Promise<Pick<BackendChoice, 'name' | 'source' | 'adapter'>>;
   } = {},
 ): Promise<{ suite: string; fn: string; reports: PerfReport[]; error?: string }[]> {
   const log = options.log ?? console.log;
@@ -120,9 +134,17 @@ export async function perfCommand(
       `suites: ${all.map((s) => s.name.replace('@mamba-cl/', '')).join(', ')}`,
     );
   }
+  // A backend the user named (--backend, MAMBA_CL_BACKEND) is passed to every benchmark as `backend`
+  // (and `backends`); otherwise each keeps its own default (wasm for the model benchmarks).
+  let backend: Pick<BackendChoice, 'name' | 'adapter'> | undefined;
+  let named = false;
   if (options.selectBackend) {
     const choice = await options.selectBackend(values.backend as string | undefined);
-    log(`backend: ${choice.name}`);
+    backend = { name: choice.name, ...(choice.adapter ? { adapter: choice.adapter } : {}) };
+    named = choice.source !== 'default';
+    log(
+      `backend: ${formatBackendChoice(choice)}${named ? '' : ' (auto; each benchmark uses its own default unless --backend or MAMBA_CL_BACKEND names one)'}`,
+    );
   }
   const quick = values.quick === true;
   const out: { suite: string; fn: string; reports: PerfReport[]; error?: string }[] = [];
@@ -138,7 +160,9 @@ export async function perfCommand(
       log(`# ${suite.name} ${name}${quick ? ' (quick)' : ''}`);
       const t0 = performance.now();
       try {
-        const res = await fn({ quick });
+        const res = await fn(
+          named && backend ? { quick, backend: backend.name, backends: [backend.name] } : { quick },
+        );
         const reports = (Array.isArray(res) ? res : [res]).filter(isReport);
         for (const r of reports) log(`${renderPerfReport(r)}\n`);
         log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -155,7 +179,10 @@ export async function perfCommand(
       ? values.json
       : join('runs', `perf-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ quick, results: out }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ quick, ...(backend ? { backend } : {}), results: out }, null, 2)}\n`,
+  );
   log(`wrote ${file}`);
   return out;
 }

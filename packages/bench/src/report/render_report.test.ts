@@ -19,6 +19,30 @@ describe('report rendering', () => {
     expect(md).toContain('sha256 `abab');
     expect(md).toContain('"epochs": 1');
   });
+  it('names the WebGPU adapter a run used', () => {
+    const m = fakeManifest();
+    expect(renderRunReport(fakeResults(), m)).toContain('Backend `cpu`; ');
+    const adapter = {
+      runtime: 'dawn' as const,
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: '',
+      description: 'NVIDIA H200',
+      software: false,
+    };
+    const md = renderRunReport(fakeResults(), { ...m, backend: { ...m.backend, name: 'webgpu', adapter } });
+    expect(md).toContain('Backend `webgpu` on nvidia NVIDIA H200 (hopper, hardware adapter); ');
+    const lavapipe = {
+      ...adapter,
+      vendor: 'mesa',
+      architecture: 'software',
+      description: 'llvmpipe',
+      software: true,
+    };
+    expect(
+      renderRunReport(fakeResults(), { ...m, backend: { ...m.backend, name: 'webgpu', adapter: lavapipe } }),
+    ).toContain('Backend `webgpu` on mesa llvmpipe (software adapter); ');
+  });
   it('marks partial runs and unfinished strategies', () => {
     const r = fakeResults();
     const partial = {

@@ -4,6 +4,18 @@ import { formatMeanStd } from './mean_std.js';
 import type { RunResults, StrategyResult } from './run_results.js';
 import { accuracyHeatmapSvg, groupedBarSvg, lineChartSvg, perTaskForgetting } from './svg_plots.js';
 
+/**
+ * ` on <vendor> <description> (<architecture>, software|hardware)` for a WebGPU run, else `''`
+ * (written here rather than imported, so that rendering a report never loads tfjs).
+ */
+function adapterText(a: RunManifest['backend']['adapter']): string {
+  if (a === undefined) return '';
+  const name =
+    [a.vendor, a.description || a.device].filter((s) => s.length > 0).join(' ') || 'unnamed adapter';
+  const arch = a.architecture && a.architecture !== 'software' ? `${a.architecture}, ` : '';
+  return ` on ${name} (${arch}${a.software ? 'software' : 'hardware'} adapter)`;
+}
+
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 
 /**
@@ -171,7 +183,7 @@ export function renderRunReport(results: RunResults, manifest?: RunManifest): st
   lines.push('');
   if (manifest) {
     lines.push(
-      `Backend \`${manifest.backend.name}\`; ${manifest.machine.cpus} CPUs (${manifest.machine.cpuModel}), ${manifest.machine.memoryGiB} GiB, Node ${manifest.machine.node}; started ${manifest.startedAt}.`,
+      `Backend \`${manifest.backend.name}\`${adapterText(manifest.backend.adapter)}; ${manifest.machine.cpus} CPUs (${manifest.machine.cpuModel}), ${manifest.machine.memoryGiB} GiB, Node ${manifest.machine.node}; started ${manifest.startedAt}.`,
     );
     if (manifest.checkpoint) {
       lines.push('');

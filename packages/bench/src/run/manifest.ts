@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import type { WebGpuAdapterInfo } from '@mamba-cl/ssm-core/backend';
 
 /**
  * The content of a run folder's `manifest.json`: everything needed to know what ran and where.
@@ -25,6 +26,8 @@ export interface RunManifest {
   readonly backend: {
     readonly name: string;
     readonly attempts: readonly { name: string; ok: boolean; reason: string }[];
+    /** For `webgpu`: the adapter it ran on (vendor, architecture, software or hardware). */
+    readonly adapter?: WebGpuAdapterInfo;
   };
   /** The checkpoint the backbone started from: path and sha256, or how it was made. */
   readonly checkpoint: { readonly path: string; readonly sha256: string; readonly origin: string } | null;

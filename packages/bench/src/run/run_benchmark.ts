@@ -9,7 +9,7 @@ import {
   TrainingStopped,
 } from '@mamba-cl/cl-trainer';
 import type { VisionMambaConfig } from '@mamba-cl/ssm-core';
-import { selectBackend } from '@mamba-cl/ssm-core/backend';
+import { formatBackendChoice, selectBackend } from '@mamba-cl/ssm-core/backend';
 import { CliError } from '../cli/cli_error.js';
 import type { RunPlan } from '../cli/run_plan.js';
 import type { BenchEvent } from '../progress/bench_event.js';
@@ -106,7 +106,7 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
   const t0 = performance.now();
   const preset = plan.preset;
   const backend = await selectBackend(plan.backend);
-  io.log(`backend: ${backend.name} (${backend.source})`);
+  io.log(`backend: ${formatBackendChoice(backend)} (${backend.source})`);
   const base = resolveModelConfig(plan.model);
   const config = resolveModelConfig(plan.model, {
     ...modelOverridesFor(preset.dataset, base),
@@ -223,7 +223,11 @@ export async function runBenchmark(plan: RunPlan, io: RunIo): Promise<BenchmarkO
             preset.weights.kind === 'pretrain' && plan.weights === undefined ? { ...preset.weights } : null,
         },
         classOrder: data.classOrder,
-        backend: { name: backend.name, attempts: backend.attempts.map((a) => ({ ...a })) },
+        backend: {
+          name: backend.name,
+          attempts: backend.attempts.map((a) => ({ ...a })),
+          ...(backend.adapter ? { adapter: { ...backend.adapter } } : {}),
+        },
         checkpoint,
         packages: packageVersions(),
         machine: machineInfo(),
