@@ -65,34 +65,52 @@ void symv_rows(const f64 *A, int n, int s, const f64 *v, f64 *y, int i0, int i1)
 }
 
 /*
+ * Packs the panel's V and W (p-major nb x n) for rank2k_rows: columns [s, end4) in groups of 4,
+ * vpk[(g nb + p) 4 + r] = vp[p n + s + 4g + r], so each tile reads contiguous memory (the p-major
+ * rows are n apart, which maps them all onto a few cache sets).
+ */
+__attribute__((export_name("pack_panel")))
+void pack_panel(const f64 *vp, const f64 *wp, int n, int nb, int s, f64 *vpk, f64 *wpk) {
+  const int g4 = (n - s) >> 2;
+  for (int g = 0; g < g4; g++)
+    for (int p = 0; p < nb; p++)
+      for (int r = 0; r < 4; r++) {
+        const long o = ((long)g * nb + p) * 4 + r;
+        vpk[o] = vp[(long)p * n + s + 4 * g + r];
+        wpk[o] = wp[(long)p * n + s + 4 * g + r];
+      }
+}
+
+/*
  * A[i, c] -= sum_p V[p,i] W[p,c] + W[p,i] V[p,c], s <= i <= c < n (upper triangle): the 4x4 tiles of
  * rows [i0, i1) (i0, i1 = s + multiples of 4, at most end4 = s + 4*floor((n-s)/4)), then, when tail
- * is set, the entries outside the tiles. Every entry is computed the same way whatever the split,
+ * is set, the entries outside the tiles. The tiles read vpk/wpk (pack_panel), the tail vp/wp. Every entry is computed the same way whatever the split,
  * so threads that take row ranges give the bits of one call.
  */
 __attribute__((export_name("rank2k_rows")))
-void rank2k_rows(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int nb, int i0, int i1, int tail) {
+void rank2k_rows(f64 *A, int n, int s, const f64 *vp, const f64 *wp, int nb, int i0, int i1, int tail,
+                 const f64 *vpk, const f64 *wpk) {
   const int m = n - s;
   const int end4 = s + (m - (m % 4));
   for (int i = i0; i < i1; i += 4) {
     for (int c = i; c < end4; c += 4) {
       v128_t a00 = wasm_f64x2_splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-      for (int p = 0; p < nb; p++) {
-        const f64 *V = vp + (long)p * n;
-        const f64 *W = wp + (long)p * n;
-        const v128_t vc0 = wasm_v128_load(V + c), vc1 = wasm_v128_load(V + c + 2);
-        const v128_t wc0 = wasm_v128_load(W + c), wc1 = wasm_v128_load(W + c + 2);
+      const f64 *Vc = vpk + (long)((c - s) >> 2) * nb * 4, *Wc = wpk + (long)((c - s) >> 2) * nb * 4;
+      const f64 *Vi = vpk + (long)((i - s) >> 2) * nb * 4, *Wi = wpk + (long)((i - s) >> 2) * nb * 4;
+      for (int p = 0; p < nb; p++, Vc += 4, Wc += 4, Vi += 4, Wi += 4) {
+        const v128_t vc0 = wasm_v128_load(Vc), vc1 = wasm_v128_load(Vc + 2);
+        const v128_t wc0 = wasm_v128_load(Wc), wc1 = wasm_v128_load(Wc + 2);
         v128_t vi, wi;
-        vi = wasm_f64x2_splat(V[i]); wi = wasm_f64x2_splat(W[i]);
+        vi = wasm_f64x2_splat(Vi[0]); wi = wasm_f64x2_splat(Wi[0]);
         a00 = wasm_f64x2_add(a00, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
         a01 = wasm_f64x2_add(a01, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
-        vi = wasm_f64x2_splat(V[i + 1]); wi = wasm_f64x2_splat(W[i + 1]);
+        vi = wasm_f64x2_splat(Vi[1]); wi = wasm_f64x2_splat(Wi[1]);
         a10 = wasm_f64x2_add(a10, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
         a11 = wasm_f64x2_add(a11, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
-        vi = wasm_f64x2_splat(V[i + 2]); wi = wasm_f64x2_splat(W[i + 2]);
+        vi = wasm_f64x2_splat(Vi[2]); wi = wasm_f64x2_splat(Wi[2]);
         a20 = wasm_f64x2_add(a20, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
         a21 = wasm_f64x2_add(a21, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
-        vi = wasm_f64x2_splat(V[i + 3]); wi = wasm_f64x2_splat(W[i + 3]);
+        vi = wasm_f64x2_splat(Vi[3]); wi = wasm_f64x2_splat(Wi[3]);
         a30 = wasm_f64x2_add(a30, wasm_f64x2_add(wasm_f64x2_mul(vi, wc0), wasm_f64x2_mul(wi, vc0)));
         a31 = wasm_f64x2_add(a31, wasm_f64x2_add(wasm_f64x2_mul(vi, wc1), wasm_f64x2_mul(wi, vc1)));
       }
@@ -329,18 +347,27 @@ void gram_upper(const float *X, int rows, int dim, f64 *G) {
  * C = A B, column-major: A m x k (ld m), B k x n (ld ldb), C m x n (ld ldc), C overwritten. Used by the
  * divide-and-conquer merges (Q U). Blocked over k (KC) and rows (MC) so a block of A stays in
  * cache while every column pair of B streams past; 8 rows x 2 columns of C in f64x2 registers.
- * Each C entry sums over p in ascending blocks of KC (the same order for any column split).
+ * Each C entry sums over p in ascending blocks of KC (the same order for any column split). Ap:
+ * scratch of MC*KC doubles (one per thread), the A block packed so the inner loop reads contiguously.
  */
 #define KC 128
 #define MC 128
 __attribute__((export_name("gemm_nn")))
-void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, int ldc) {
+void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, int ldc, f64 *Ap) {
   for (int j = 0; j < n; j++) for (int i = 0; i < m; i++) C[(long)j * ldc + i] = 0;
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int p1 = (k - p0 < KC) ? k : p0 + KC;
     for (int i0 = 0; i0 < m; i0 += MC) {
       const int i1 = (m - i0 < MC) ? m : i0 + MC;
       const int i8 = i0 + ((i1 - i0) & ~7);
+      const int kb = p1 - p0;
+      /* pack the 8-row chunks of this block contiguously: Ap[((i - i0)/8 kb + p - p0) 8 + r] */
+      for (int i = i0; i < i8; i += 8)
+        for (int p = p0; p < p1; p++) {
+          const f64 *src = A + (long)p * m + i;
+          f64 *dst = Ap + ((long)((i - i0) >> 3) * kb + (p - p0)) * 8;
+          for (int r = 0; r < 8; r++) dst[r] = src[r];
+        }
       int j = 0;
       for (; j + 1 < n; j += 2) {
         const f64 *b0 = B + (long)j * ldb, *b1 = b0 + ldb;
@@ -349,8 +376,8 @@ void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, i
         for (; i < i8; i += 8) {
           v128_t x00 = wasm_v128_load(c0 + i), x01 = wasm_v128_load(c0 + i + 2), x02 = wasm_v128_load(c0 + i + 4), x03 = wasm_v128_load(c0 + i + 6);
           v128_t x10 = wasm_v128_load(c1 + i), x11 = wasm_v128_load(c1 + i + 2), x12 = wasm_v128_load(c1 + i + 4), x13 = wasm_v128_load(c1 + i + 6);
-          const f64 *a = A + (long)p0 * m + i;
-          for (int p = p0; p < p1; p++, a += m) {
+          const f64 *a = Ap + (long)((i - i0) >> 3) * kb * 8;
+          for (int p = p0; p < p1; p++, a += 8) {
             const v128_t a0 = wasm_v128_load(a), a1 = wasm_v128_load(a + 2), a2 = wasm_v128_load(a + 4), a3 = wasm_v128_load(a + 6);
             const v128_t s0 = wasm_f64x2_splat(b0[p]), s1 = wasm_f64x2_splat(b1[p]);
             x00 = wasm_f64x2_add(x00, wasm_f64x2_mul(a0, s0));

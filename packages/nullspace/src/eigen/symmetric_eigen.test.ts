@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mulberry32, randn } from '../internal/random.js';
-import { symmetricEigen } from './symmetric_eigen.js';
+import { eigenDecompose, symmetricEigen } from './symmetric_eigen.js';
 
 /** Random orthogonal matrix (QR of a Gaussian by modified Gram–Schmidt), row-major n×n. */
 function randomOrthogonal(n: number, rng: () => number): Float64Array {
@@ -190,6 +190,36 @@ describe('symmetricEigen', () => {
       expect(q.residual).toBeLessThan(1e-12);
       expect(q.orth).toBeLessThan(1e-12);
     }
+  });
+
+  it('computes a scattered set of columns inside a huge cluster (divide and conquer, only those back-transformed)', () => {
+    const n = 300;
+    const rank = 30;
+    const a = wishart(n, n, rng, rank);
+    // the leading range plus a few members of the zero cluster, out of order
+    const indices = [...Array.from({ length: rank }, (_, i) => i), 250, 41, 299, 120];
+    const k = indices.length;
+    for (const threads of [1, 2]) {
+      const dec = eigenDecompose(a, n, { threads });
+      const cols = dec.columns?.(indices) as Float64Array;
+      expect(cols.length).toBe(n * k);
+      const picked = Float64Array.from(indices, (p) => dec.values[p]);
+      // quality() reads values[from + j]: pass the picked eigenvalues with from = 0
+      const q = quality(a, n, picked, cols, 0, k);
+      expect(q.residual).toBeLessThan(1e-12);
+      expect(q.orth).toBeLessThan(1e-12);
+      // the same vectors as the full decomposition's columns (same divide and conquer result)
+      const all = dec.vectors(0, n);
+      let diff = 0;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < k; j++)
+          diff = Math.max(diff, Math.abs(cols[i * k + j] - all[i * n + indices[j]]));
+      expect(diff).toBeLessThan(1e-12);
+    }
+    const one = eigenDecompose(a, n, { threads: 1 }).columns?.(indices) as Float64Array;
+    const two = eigenDecompose(a, n, { threads: 2 }).columns?.(indices) as Float64Array;
+    expect(Array.from(two)).toEqual(Array.from(one));
+    expect(() => eigenDecompose(a, n).columns?.([n])).toThrow(/index/);
   });
 
   it('computes a range of eigenvectors that matches the full solve', () => {

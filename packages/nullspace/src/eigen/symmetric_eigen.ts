@@ -119,6 +119,16 @@ export interface EigenDecomposition {
    * @param to - one past the last index
    */
   vectors(from: number, to: number): Float64Array;
+  /**
+   * Optional: the eigenvectors of the given indices (descending order, any order, no repeats),
+   * row-major [n, indices.length] (column j ↔ values[indices[j]]). For a scattered set — a few
+   * members of a large cluster beside a leading range — this avoids computing every vector of
+   * the covering range. Each column is the one {@link EigenDecomposition.vectors} gives for its
+   * index (up to the method chosen for the request).
+   *
+   * @param indices - eigen-indices, each in [0, n)
+   */
+  columns?(indices: readonly number[]): Float64Array;
 }
 
 /**
@@ -148,7 +158,7 @@ export function eigenDecompose(
   values.sort();
   values.reverse();
   let dc: TridiagonalEigenDC | undefined;
-  return {
+  const dec: EigenDecomposition = {
     n,
     values,
     vectors(from: number, to: number): Float64Array {
@@ -172,7 +182,37 @@ export function eigenDecompose(
       }
       return backTransform(tri, wasm, z, threads);
     },
+    columns(indices: readonly number[]): Float64Array {
+      let lo = n;
+      let hi = 0;
+      for (const p of indices) {
+        if (!Number.isInteger(p) || p < 0 || p >= n)
+          throw new RangeError(`symmetricEigen: vector index ${p} is invalid for n=${n}`);
+        lo = Math.min(lo, p);
+        hi = Math.max(hi, p + 1);
+      }
+      const k = indices.length;
+      if (k === 0) return new Float64Array(0);
+      const method = options.method ?? 'auto';
+      // the covering range is cheap (inverse iteration, or not much wider than the set): take it
+      const narrow = hi - lo <= 2 * k;
+      if (
+        method === 'inverse-iteration' ||
+        (method === 'auto' && dc === undefined && (narrow || inverseIterationIsCheap(tri, values, lo, hi)))
+      ) {
+        const width = hi - lo;
+        const some = dec.vectors(lo, hi);
+        const u = new Float64Array(n * k);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < k; j++) u[i * k + j] = some[i * width + indices[j] - lo];
+        return u;
+      }
+      // divide and conquer gives every tridiagonal vector: back-transform only the wanted ones
+      dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm, threads));
+      return backTransform(tri, wasm, dcPicked(dc, n, indices), threads);
+    },
   };
+  return dec;
 }
 
 /** Validates the input and reduces it to tridiagonal form on the chosen kernels. */
@@ -231,6 +271,21 @@ function dcColumns(dc: TridiagonalEigenDC, n: number, from: number, to: number):
   const q = dc.vectors;
   for (let j = 0; j < k; j++) {
     const o = (n - 1 - (from + j)) * n;
+    let big = 0;
+    for (let i = 1; i < n; i++) if (Math.abs(q[o + i]) > Math.abs(q[o + big])) big = i;
+    const sgn = q[o + big] < 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) z[i * k + j] = sgn * q[o + i];
+  }
+  return z;
+}
+
+/** {@link dcColumns} for a set of descending-order indices, row-major [n, indices.length]. */
+function dcPicked(dc: TridiagonalEigenDC, n: number, indices: readonly number[]): Float64Array {
+  const k = indices.length;
+  const z = new Float64Array(n * k);
+  const q = dc.vectors;
+  for (let j = 0; j < k; j++) {
+    const o = (n - 1 - indices[j]) * n;
     let big = 0;
     for (let i = 1; i < n; i++) if (Math.abs(q[o + i]) > Math.abs(q[o + big])) big = i;
     const sgn = q[o + big] < 0 ? -1 : 1;

@@ -129,6 +129,54 @@ describe('buildProjector', () => {
       }
   });
 
+  it('takes a range side that reaches into a zero cluster (scattered eigen-indices) and forms P on the wasm GEMM', () => {
+    // rank-20 covariance: the 25 largest |λ| are the 20 positive ones and 5 of the ±1e-17 cluster,
+    // scattered through the descending λ order
+    const n = 200;
+    const x = lowRankFeatures(n, n, 20, rng);
+    const a = new Float64Array(n * n);
+    addGram(x, n, n, a, 1 / n);
+    const r = buildProjector(a, n, {
+      eta: 0.95,
+      threshold: { kind: 'fixed-count', nullDim: n - 25 },
+      normalize: 'frobenius',
+    });
+    expect(r.side).toBe('range');
+    const lambda = r.eigenvalues;
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (p, q) => Math.abs(lambda[q]) - Math.abs(lambda[p]) || p - q,
+    );
+    expect(order.slice(0, 25).some((p) => p >= 25)).toBe(true); // not contiguous: the case under test
+    const { basis, cols, diag, coef } = r.factored;
+    expect(cols).toBe(25);
+    // orthonormal eigenvectors of the wanted eigenvalues
+    const anorm = norm(a);
+    for (let j = 0; j < cols; j++) {
+      const lam = lambda[order[j]];
+      let res = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let p = 0; p < n; p++) s += a[i * n + p] * basis[p * cols + j];
+        res += (s - lam * basis[i * cols + j]) ** 2;
+      }
+      expect(Math.sqrt(res) / anorm).toBeLessThan(1e-6); // float32 basis
+      for (let l = 0; l <= j; l++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += basis[i * cols + j] * basis[i * cols + l];
+        expect(Math.abs(d - (j === l ? 1 : 0))).toBeLessThan(1e-6);
+      }
+    }
+    // the dense P (SIMD GEMM) is diag·I + coef·B·Bᵀ, exactly symmetric
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < cols; p++) s += basis[i * cols + p] * basis[j * cols + p];
+        const ref = coef * s + (i === j ? diag : 0);
+        expect(Math.abs(r.projector[i * n + j] - ref)).toBeLessThan(1e-6);
+        expect(r.projector[i * n + j]).toBe(r.projector[j * n + i]);
+      }
+  });
+
   it('uses the adaptive threshold on the |λ| spectrum in float32', () => {
     const n = 200;
     // covariance with spectrum exp(−i/20) in a random basis

@@ -4,6 +4,8 @@ import {
   eigenDecompose,
   type SymmetricEigenOptions,
 } from '../eigen/symmetric_eigen.js';
+import { defaultThreads } from '../eigen/wasm/eigen_pool.js';
+import { eigenKernels, gemmWasm } from '../eigen/wasm/eigen_wasm.js';
 import { nullSpaceStart, type ThresholdPolicy } from '../threshold/threshold_policy.js';
 
 /**
@@ -22,7 +24,7 @@ export interface BuildProjectorOptions {
   readonly threshold: ThresholdPolicy;
   /** Scaling of U₀U₀ᵀ; the official code uses 'frobenius'. */
   readonly normalize: ProjectorNormalization;
-  /** Eigensolver kernels (default wasm where available). */
+  /** Kernels of the eigensolver and of the dense product U·Uᵀ (default wasm where available). */
   readonly kernels?: SymmetricEigenOptions['kernels'];
   /**
    * Replace the eigen-decomposition (for example by a TensorFlow self-adjoint eigen op on the
@@ -123,21 +125,24 @@ export function buildProjector(
     u = useRange ? dec.vectors(0, start) : dec.vectors(start, n);
     cols = useRange ? start : k;
   } else {
-    // |λ| order differs from λ order (e.g. ±1e-17 noise of a zero cluster): ask only for the
-    // eigen-index range covering the wanted side, not all n vectors.
+    // |λ| order differs from λ order (e.g. ±1e-17 noise of a zero cluster): ask for the wanted
+    // eigen-indices only (dec.columns), else for the eigen-index range covering them.
     const pick = useRange ? rangeIdx : order.slice(start);
-    let lo = n;
-    let hi = 0;
-    for (const p of pick) {
-      lo = Math.min(lo, p);
-      hi = Math.max(hi, p + 1);
-    }
-    const width = hi - lo;
-    const some = dec.vectors(lo, hi);
     cols = pick.length;
-    u = new Float64Array(n * cols);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < cols; j++) u[i * cols + j] = some[i * width + pick[j] - lo];
+    if (dec.columns) u = dec.columns(pick);
+    else {
+      let lo = n;
+      let hi = 0;
+      for (const p of pick) {
+        lo = Math.min(lo, p);
+        hi = Math.max(hi, p + 1);
+      }
+      const width = hi - lo;
+      const some = dec.vectors(lo, hi);
+      u = new Float64Array(n * cols);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < cols; j++) u[i * cols + j] = some[i * width + pick[j] - lo];
+    }
   }
   // P = diag + coef·U·Uᵀ
   const diag = useRange ? eta * scale + (1 - eta) : 1 - eta;
@@ -146,7 +151,16 @@ export function buildProjector(
   let projector = new Float32Array(0);
   if (options.dense !== false) {
     const P = new Float64Array(n * n);
-    addOuter(u, n, cols, coef, P);
+    const kern = options.kernels === 'js' ? null : eigenKernels();
+    if (kern && cols > 0) {
+      // U·Uᵀ on the SIMD GEMM (threads): A = U column-major [n, cols], B = Uᵀ column-major [cols, n]
+      // = u as stored. Every entry sums its products in the same order as its mirror, so the
+      // product is exactly symmetric.
+      const ucm = new Float64Array(n * cols);
+      for (let i = 0; i < n; i++) for (let j = 0; j < cols; j++) ucm[j * n + i] = u[i * cols + j];
+      gemmWasm(kern, n, n, cols, ucm, 0, n, u, 0, cols, P, 0, n, defaultThreads());
+      for (let i = 0; i < n * n; i++) P[i] *= coef;
+    } else addOuter(u, n, cols, coef, P);
     for (let i = 0; i < n; i++) P[i * n + i] += diag;
     projector = Float32Array.from(P);
   }

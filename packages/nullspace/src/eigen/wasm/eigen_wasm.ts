@@ -5,6 +5,9 @@ import { type EigenPool, eigenPool, OP_APPLY_BLOCK, OP_GEMM, OP_RANK2K, OP_SYMV 
 
 /** Panel width; must equal NB in wasm/eigen_kernels.c. */
 const NB = 32;
+/** Row and depth blocks of gemm_nn; must equal MC and KC in wasm/eigen_kernels.c. */
+const GEMM_MC = 128;
+const GEMM_KC = 128;
 /** First byte past the module's own stack and data (its initial memory). */
 const HEAP_BASE = 1114112;
 
@@ -59,7 +62,10 @@ export interface Kernels {
     i0: number,
     i1: number,
     tail: number,
+    vpk: number,
+    wpk: number,
   ) => void;
+  pack_panel: (vp: number, wp: number, n: number, nb: number, s: number, vpk: number, wpk: number) => void;
   apply_block: (
     vp: number,
     T: number,
@@ -81,6 +87,7 @@ export interface Kernels {
     k: number,
     ldb: number,
     ldc: number,
+    ap: number,
   ) => void;
 }
 
@@ -156,7 +163,7 @@ function splitEven(total: number, parts: number, align: number): number[] {
 /** {@link tridiagonalize} on the wasm kernels (same algorithm and results up to rounding). @internal */
 export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threads = 1): Tridiagonal {
   const nn = n * n;
-  // layout (float64 indices from HEAP_BASE/8): A | d | e | tau | vp | wp | y | y1
+  // layout (float64 indices from HEAP_BASE/8): A | d | e | tau | vp | wp | y | y1 | vpk | wpk
   const base = HEAP_BASE / 8;
   const oA = base;
   const od = oA + nn;
@@ -166,7 +173,9 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
   const ow = ov + NB * n;
   const oy = ow + NB * n;
   const oy1 = oy + n + (n % 2);
-  const total = oy1 + n - base;
+  const ovk = oy1 + n + (n % 2);
+  const owk = ovk + NB * n;
+  const total = owk + NB * n - base;
   const mem = ensure(k, total * 8);
   mem.set(a.subarray(0, nn), oA);
   // one call per panel: V8 tiers short calls up to optimised code early (see eigen_kernels.c)
@@ -192,8 +201,9 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
     // trailing rank-2nb update of the upper triangle: rows of equal area per thread (tiles of 4)
     const m = n - s;
     const end4 = s + (m - (m % 4));
+    k.pack_panel(ov * 8, ow * 8, n, nb, s, ovk * 8, owk * 8);
     if (!pool) {
-      k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, s, end4, 1);
+      k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, s, end4, 1, ovk * 8, owk * 8);
       continue;
     }
     const parts = pool.size + 1;
@@ -205,8 +215,8 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
     }
     cuts.push(end4);
     for (let h = 0; h < pool.size; h++)
-      pool.start(h, OP_RANK2K, [oA * 8, n, s, ov * 8, ow * 8, nb, cuts[h + 1], cuts[h + 2], 0]);
-    k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, cuts[0], cuts[1], 1);
+      pool.start(h, OP_RANK2K, [oA * 8, n, s, ov * 8, ow * 8, nb, cuts[h + 1], cuts[h + 2], 0, ovk * 8, owk * 8]);
+    k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, cuts[0], cuts[1], 1, ovk * 8, owk * 8);
     for (let h = 0; h < pool.size; h++) pool.wait(h);
   }
   const m = new Float64Array(k.memory.buffer);
@@ -300,7 +310,9 @@ export function gemmWasm(
   const oA = base;
   const oB = oA + m * k + ((m * k) % 2);
   const oC = oB + k * n + ((k * n) % 2);
-  const mem = ensure(kern, (oC + m * n - base) * 8);
+  // one packing scratch of GEMM_MC·GEMM_KC per thread after C
+  const oS = oC + m * n + ((m * n) % 2);
+  const mem = ensure(kern, (oS + threads * GEMM_MC * GEMM_KC - base) * 8);
   for (let p = 0; p < k; p++) mem.set(a.subarray(aOff + p * lda, aOff + p * lda + m), oA + p * m);
   for (let j = 0; j < n; j++) mem.set(b.subarray(bOff + j * ldb, bOff + j * ldb + k), oB + j * k);
   const pool = m * n * k >= 64 ** 3 ? helpers(kern, MIN_PARALLEL_N, threads) : null;
@@ -308,9 +320,10 @@ export function gemmWasm(
   const cuts = splitEven(n, parts, 2);
   for (let h = 1; h < parts; h++) {
     const j0 = cuts[h];
-    pool?.start(h - 1, OP_GEMM, [oA * 8, (oB + j0 * k) * 8, (oC + j0 * m) * 8, m, cuts[h + 1] - j0, k, k, m]);
+    const sh = (oS + h * GEMM_MC * GEMM_KC) * 8;
+    pool?.start(h - 1, OP_GEMM, [oA * 8, (oB + j0 * k) * 8, (oC + j0 * m) * 8, m, cuts[h + 1] - j0, k, k, m, sh]);
   }
-  kern.gemm_nn(oA * 8, oB * 8, oC * 8, m, cuts[1], k, k, m);
+  kern.gemm_nn(oA * 8, oB * 8, oC * 8, m, cuts[1], k, k, m, oS * 8);
   for (let h = 1; h < parts; h++) pool?.wait(h - 1);
   const out = new Float64Array(kern.memory.buffer);
   for (let j = 0; j < n; j++) c.set(out.subarray(oC + j * m, oC + j * m + m), cOff + j * ldc);
