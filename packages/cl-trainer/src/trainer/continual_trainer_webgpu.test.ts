@@ -101,6 +101,20 @@ describeWithBackends(
           expect(rel(gpu.heads[t], cpu.heads[t]), `head ${t}`).toBeLessThan(1e-3);
       });
     }
+
+    it('refuses gradient workers (CPU threads) on webgpu, saying what to set', async () => {
+      const backbone = VisionMamba.create('tiny', { seed: 4, overrides: { depth: 1 } });
+      const stream = syntheticStream({ numTasks: 1, imgSize: 28, channels: 1, seed: 9 });
+      const trainer = new ContinualTrainer({
+        backbone,
+        strategy: createStrategy('finetune', {}),
+        stream,
+        config: { epochs: 1, lr: 1e-3, seed: 2, workers: 1 },
+      });
+      await expect(trainer.run()).rejects.toThrow(/config.workers is 1, .* on webgpu .*: set workers to 0/);
+      trainer.dispose();
+      backbone.dispose();
+    });
   },
   { backends: ['webgpu'] },
 );

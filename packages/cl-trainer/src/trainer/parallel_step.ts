@@ -35,6 +35,11 @@ export class GradientWorkers {
    */
   async sync(): Promise<void> {
     if (this.workers === 0 || !(this.backbone instanceof VisionMamba)) return;
+    if (this.dp === undefined && tf.getBackend() === 'webgpu') {
+      throw new Error(
+        `config.workers is ${this.workers}, but gradient workers split a step across CPU threads (cpu and wasm backends); on webgpu the device computes the whole batch: set workers to 0`,
+      );
+    }
     if (this.dp === undefined) {
       this.dp = await DataParallelClassifier.create(this.backbone, { workers: this.workers });
     } else {
