@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../backend/select_backend.js';
+import { afterEach, expect, it } from 'vitest';
+import { describeWithBackends } from '../testing/describe_with_backends.js';
 import { expectTensorsClose } from '../testing/expect_tensors_close.js';
 import { fusedScanCore, SELECTIVE_SCAN_GRAD_KERNEL, SELECTIVE_SCAN_KERNEL } from './fused_scan.js';
 import { JS_SCAN_CORE } from './scan_core_js.js';
@@ -86,128 +86,121 @@ async function scanValueAndGrads(
   return { y, grads: map };
 }
 
-let skipReason: string | undefined;
+// The suite runs on webgpu only (skipped, with the reason, where no adapter exists or
+// MAMBA_CL_TEST_WEBGPU=0); a software adapter (lavapipe) is used.
+describeWithBackends(
+  'WGSL selective scan',
+  () => {
+    afterEach(() => setWebGpuScanBindingLimitForTests(undefined));
 
-describe('WGSL selective scan [webgpu]', () => {
-  beforeAll(async () => {
-    try {
-      await selectBackend('webgpu');
-    } catch (err) {
-      skipReason = `no webgpu backend here: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`;
-      console.warn(`webgpu scan tests skipped: ${skipReason}`);
+    it('registers the fused scan forward and backward for webgpu; auto picks it there', async () => {
+      const inputs = scanTensors(randomScanArrays({ batch: 1, seqLen: 2, dInner: 2, dState: 3, seed: 8 }));
+      const { x, delta, A, B, C } = inputs;
+      fusedScanCore(x, delta, A, B, C).dispose();
+      disposeScanInputs(inputs);
+      expect(tf.getKernel(SELECTIVE_SCAN_KERNEL, 'webgpu')).toBeDefined();
+      expect(tf.getKernel(SELECTIVE_SCAN_GRAD_KERNEL, 'webgpu')).toBeDefined();
+      expect(resolveScanImpl('auto', 'webgpu', {}).name).toBe('fused');
+    });
+
+    for (const { label, spec } of CASES) {
+      it(`${label}: values and gradients (all inputs) equal the reference scan`, async () => {
+        const a = randomScanArrays(spec);
+        const inputs = scanTensors(a);
+        const W = weights(spec.batch * spec.seqLen * spec.dInner, spec.seed + 100);
+        const ref = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'reference' }));
+        const got = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
+        expectTensorsClose(got.y, ref.y, { ...TOL, label: `${label}: y` });
+        // and the values against a float64 loop, as a check of the reference on this backend
+        expectTensorsClose(got.y, scanF64(a), { ...TOL, label: `${label}: y vs float64` });
+        expect(got.grads.size).toBe(ref.grads.size);
+        for (const [input, g] of ref.grads) {
+          expectTensorsClose(got.grads.get(input) as Float32Array, g, {
+            ...TOL,
+            label: `${label}: d${input}`,
+          });
+        }
+        disposeScanInputs(inputs);
+      });
     }
-  });
-  afterEach(() => setWebGpuScanBindingLimitForTests(undefined));
 
-  it('registers the fused scan forward and backward for webgpu; auto picks it there', async (ctx) => {
-    if (skipReason !== undefined) return ctx.skip(skipReason);
-    const inputs = scanTensors(randomScanArrays({ batch: 1, seqLen: 2, dInner: 2, dState: 3, seed: 8 }));
-    const { x, delta, A, B, C } = inputs;
-    fusedScanCore(x, delta, A, B, C).dispose();
-    disposeScanInputs(inputs);
-    expect(tf.getKernel(SELECTIVE_SCAN_KERNEL, 'webgpu')).toBeDefined();
-    expect(tf.getKernel(SELECTIVE_SCAN_GRAD_KERNEL, 'webgpu')).toBeDefined();
-    expect(resolveScanImpl('auto', 'webgpu', {}).name).toBe('fused');
-  });
-
-  for (const { label, spec } of CASES) {
-    it(`${label}: values and gradients (all inputs) equal the reference scan`, async (ctx) => {
-      if (skipReason !== undefined) return ctx.skip(skipReason);
-      const a = randomScanArrays(spec);
+    it('equals the JS core loops (float64 arithmetic) at the large model L = 145 over 32 channel workgroups', async () => {
+      const dims = { batch: 2, seqLen: 145, dInner: 256, dState: 16 };
+      const a = randomScanArrays({ ...dims, seed: 11 });
       const inputs = scanTensors(a);
-      const W = weights(spec.batch * spec.seqLen * spec.dInner, spec.seed + 100);
-      const ref = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'reference' }));
-      const got = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
-      expectTensorsClose(got.y, ref.y, { ...TOL, label: `${label}: y` });
-      // and the values against a float64 loop, as a check of the reference on this backend
-      expectTensorsClose(got.y, scanF64(a), { ...TOL, label: `${label}: y vs float64` });
-      expect(got.grads.size).toBe(ref.grads.size);
-      for (const [input, g] of ref.grads) {
-        expectTensorsClose(got.grads.get(input) as Float32Array, g, { ...TOL, label: `${label}: d${input}` });
+      const { x, delta, A, B, C } = inputs;
+      const f32 = (v: Float64Array) => Float32Array.from(v);
+      const dyArr = Float32Array.from(weights(2 * 145 * 256, 12));
+      const dy = tf.tensor3d(dyArr, [2, 145, 256]);
+      const y = fusedScanCore(x, delta, A, B, C);
+      const grads = tf.grads((...ins: tf.Tensor[]) =>
+        fusedScanCore(
+          ins[0] as tf.Tensor3D,
+          ins[1] as tf.Tensor3D,
+          ins[2] as tf.Tensor2D,
+          ins[3] as tf.Tensor3D,
+          ins[4] as tf.Tensor3D,
+        ),
+      )([x, delta, A, B, C], dy);
+      const args = [f32(a.x), f32(a.delta), f32(a.A), f32(a.B), f32(a.C)] as const;
+      const yJs = JS_SCAN_CORE.forward(dims, ...args);
+      const gJs = JS_SCAN_CORE.backward(dims, ...args, dyArr);
+      expectTensorsClose((await y.data()) as Float32Array, yJs, { ...TOL, label: 'y' });
+      const names = ['dx', 'ddelta', 'dA', 'dB', 'dC'] as const;
+      for (let i = 0; i < names.length; i++) {
+        // dA, dB and dC are sums of hundreds of terms of both signs: an absolute floor of 1e-4
+        expectTensorsClose((await grads[i].data()) as Float32Array, gJs[names[i]], {
+          rtol: 2e-4,
+          atol: i < 2 ? 1e-5 : 1e-4,
+          label: names[i],
+        });
+      }
+      tf.dispose([y, dy, ...grads]);
+      disposeScanInputs(inputs);
+    });
+
+    it('gives the same gradients when the backward pass runs over one batch row at a time', async () => {
+      const spec = { batch: 3, seqLen: 10, dInner: 12, dState: 16, seed: 9 };
+      const inputs = scanTensors(randomScanArrays(spec));
+      const W = weights(3 * 10 * 12, 10);
+      const whole = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
+      // one row's packed output is a few KB: a 1-byte limit forces one run per row (dA accumulated)
+      setWebGpuScanBindingLimitForTests(1);
+      const split = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
+      for (const [input, g] of whole.grads) {
+        expectTensorsClose(split.grads.get(input) as Float32Array, g, {
+          rtol: 1e-6,
+          atol: 1e-7,
+          label: `d${input}`,
+        });
       }
       disposeScanInputs(inputs);
     });
-  }
 
-  it('equals the JS core loops (float64 arithmetic) at the large model L = 145 over 32 channel workgroups', async (ctx) => {
-    if (skipReason !== undefined) return ctx.skip(skipReason);
-    const dims = { batch: 2, seqLen: 145, dInner: 256, dState: 16 };
-    const a = randomScanArrays({ ...dims, seed: 11 });
-    const inputs = scanTensors(a);
-    const { x, delta, A, B, C } = inputs;
-    const f32 = (v: Float64Array) => Float32Array.from(v);
-    const dyArr = Float32Array.from(weights(2 * 145 * 256, 12));
-    const dy = tf.tensor3d(dyArr, [2, 145, 256]);
-    const y = fusedScanCore(x, delta, A, B, C);
-    const grads = tf.grads((...ins: tf.Tensor[]) =>
-      fusedScanCore(
-        ins[0] as tf.Tensor3D,
-        ins[1] as tf.Tensor3D,
-        ins[2] as tf.Tensor2D,
-        ins[3] as tf.Tensor3D,
-        ins[4] as tf.Tensor3D,
-      ),
-    )([x, delta, A, B, C], dy);
-    const args = [f32(a.x), f32(a.delta), f32(a.A), f32(a.B), f32(a.C)] as const;
-    const yJs = JS_SCAN_CORE.forward(dims, ...args);
-    const gJs = JS_SCAN_CORE.backward(dims, ...args, dyArr);
-    expectTensorsClose((await y.data()) as Float32Array, yJs, { ...TOL, label: 'y' });
-    const names = ['dx', 'ddelta', 'dA', 'dB', 'dC'] as const;
-    for (let i = 0; i < names.length; i++) {
-      // dA, dB and dC are sums of hundreds of terms of both signs: an absolute floor of 1e-4
-      expectTensorsClose((await grads[i].data()) as Float32Array, gJs[names[i]], {
-        rtol: 2e-4,
-        atol: i < 2 ? 1e-5 : 1e-4,
-        label: names[i],
-      });
-    }
-    tf.dispose([y, dy, ...grads]);
-    disposeScanInputs(inputs);
-  });
+    it('leaves no tensors behind across repeated forward and backward passes', async () => {
+      const inputs = scanTensors(
+        randomScanArrays({ batch: 2, seqLen: 9, dInner: 10, dState: 16, seed: 5, withD: true, withZ: true }),
+      );
+      const W = weights(2 * 9 * 10, 6);
+      const step = async (): Promise<void> => {
+        selectiveScan(inputs, { impl: 'fused' }).dispose();
+        await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
+      };
+      await step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) await step();
+      expect(tf.memory().numTensors).toBe(before);
+      disposeScanInputs(inputs);
+    });
 
-  it('gives the same gradients when the backward pass runs over one batch row at a time', async (ctx) => {
-    if (skipReason !== undefined) return ctx.skip(skipReason);
-    const spec = { batch: 3, seqLen: 10, dInner: 12, dState: 16, seed: 9 };
-    const inputs = scanTensors(randomScanArrays(spec));
-    const W = weights(3 * 10 * 12, 10);
-    const whole = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
-    // one row's packed output is a few KB: a 1-byte limit forces one run per row (dA accumulated)
-    setWebGpuScanBindingLimitForTests(1);
-    const split = await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
-    for (const [input, g] of whole.grads) {
-      expectTensorsClose(split.grads.get(input) as Float32Array, g, {
-        rtol: 1e-6,
-        atol: 1e-7,
-        label: `d${input}`,
-      });
-    }
-    disposeScanInputs(inputs);
-  });
-
-  it('leaves no tensors behind across repeated forward and backward passes', async (ctx) => {
-    if (skipReason !== undefined) return ctx.skip(skipReason);
-    const inputs = scanTensors(
-      randomScanArrays({ batch: 2, seqLen: 9, dInner: 10, dState: 16, seed: 5, withD: true, withZ: true }),
-    );
-    const W = weights(2 * 9 * 10, 6);
-    const step = async (): Promise<void> => {
-      selectiveScan(inputs, { impl: 'fused' }).dispose();
-      await scanValueAndGrads(inputs, W, (i) => selectiveScan(i, { impl: 'fused' }));
-    };
-    await step();
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await step();
-    expect(tf.memory().numTensors).toBe(before);
-    disposeScanInputs(inputs);
-  });
-
-  it('refuses dState above 128, pointing at the chunked scan', async (ctx) => {
-    if (skipReason !== undefined) return ctx.skip(skipReason);
-    const inputs = scanTensors(randomScanArrays({ batch: 1, seqLen: 2, dInner: 1, dState: 129, seed: 7 }));
-    const { x, delta, A, B, C } = inputs;
-    expect(() => fusedScanCore(x, delta, A, B, C)).toThrow(
-      /at most 128 states per channel, got dState 129; use impl 'chunked'/,
-    );
-    disposeScanInputs(inputs);
-  });
-});
+    it('refuses dState above 128, pointing at the chunked scan', async () => {
+      const inputs = scanTensors(randomScanArrays({ batch: 1, seqLen: 2, dInner: 1, dState: 129, seed: 7 }));
+      const { x, delta, A, B, C } = inputs;
+      expect(() => fusedScanCore(x, delta, A, B, C)).toThrow(
+        /at most 128 states per channel, got dState 129; use impl 'chunked'/,
+      );
+      disposeScanInputs(inputs);
+    });
+  },
+  { backends: ['webgpu'] },
+);
