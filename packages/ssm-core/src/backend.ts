@@ -34,6 +34,7 @@ export {
 } from './backend/webgpu_adapter.js';
 export {
   currentWebGpuAdapter,
+  findWebGpuAdapter,
   type LoadWebGpuOptions,
   loadWebGpu,
   WebGpuAdapterSkippedError,

@@ -6,13 +6,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { loadWebGpu } from '@mamba-cl/ssm-core/backend';
+import { findWebGpuAdapter } from '@mamba-cl/ssm-core/backend';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { writeCifar100Binary } from '../testing_internal/fixture_data.js';
 import { runPreset } from '../testing_internal/run_preset.js';
 import { main } from './main.js';
 
-const unavailable = await loadWebGpu({ acceptSoftware: true }).then(
+const unavailable = await findWebGpuAdapter({ acceptSoftware: true }).then(
   () => undefined,
   (err: unknown) => (err instanceof Error ? err.message : String(err)),
 );

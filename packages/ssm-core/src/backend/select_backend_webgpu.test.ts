@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { currentBackendChoice, probeBackends, selectBackend } from './select_backend.js';
 import { formatAdapter } from './webgpu_adapter.js';
-import { loadWebGpu } from './webgpu_loader.js';
+import { findWebGpuAdapter } from './webgpu_loader.js';
 
-const unavailable = await loadWebGpu({ acceptSoftware: true }).then(
+const unavailable = await findWebGpuAdapter({ acceptSoftware: true }).then(
   () => undefined,
   (err: unknown) => (err instanceof Error ? err.message : String(err)),
 );

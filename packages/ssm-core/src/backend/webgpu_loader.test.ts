@@ -3,6 +3,7 @@ import type { GpuLike } from './webgpu_adapter.js';
 import {
   currentWebGpuAdapter,
   type DawnModule,
+  findWebGpuAdapter,
   importOptionalPeer,
   loadWebGpu,
   resetWebGpuStateForTests,
@@ -70,6 +71,16 @@ describe('loadWebGpu (fake navigator.gpu)', () => {
     expect(info).toMatchObject({ vendor: 'mesa', software: true });
     expect(hooks.importBackend).toHaveBeenCalledTimes(1);
     expect(currentWebGpuAdapter()).toEqual(info);
+  });
+
+  it('findWebGpuAdapter finds the same adapter without loading the tfjs backend', async () => {
+    const hooks = nodeHooks(fakeGpu(H200));
+    expect(await findWebGpuAdapter({ hooks })).toMatchObject({ vendor: 'nvidia', software: false });
+    expect(hooks.importBackend).not.toHaveBeenCalled();
+    expect(currentWebGpuAdapter()).toBeUndefined();
+    await expect(findWebGpuAdapter({ hooks: nodeHooks(fakeGpu(LAVAPIPE)) })).rejects.toThrow(
+      WebGpuAdapterSkippedError,
+    );
   });
 
   it('takes a hardware adapter, asking for the high-performance one', async () => {

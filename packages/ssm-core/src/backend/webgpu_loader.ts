@@ -197,6 +197,28 @@ export interface LoadWebGpuOptions {
  * @category Backend
  */
 export async function loadWebGpu(options: LoadWebGpuOptions = {}): Promise<WebGpuAdapterInfo> {
+  const info = await findWebGpuAdapter(options);
+  await { ...DEFAULT_WEBGPU_HOOKS, ...options.hooks }.importBackend();
+  lastAdapter = info;
+  return info;
+}
+
+/**
+ * The adapter {@link loadWebGpu} would use, found the same way, without loading
+ * `@tensorflow/tfjs-backend-webgpu` (which, once imported, becomes tfjs-core's default backend for
+ * code that selects none): for probes such as a test suite's "is there a WebGPU adapter here?".
+ *
+ * **Details**
+ * In Node, installs Dawn's `navigator.gpu` as `loadWebGpu` does (a later `loadWebGpu` reuses it).
+ *
+ * @param options - `acceptSoftware`: count a software adapter too
+ * @returns the adapter found
+ * @throws the same errors as {@link loadWebGpu}, except for a missing tfjs backend package
+ * @example
+ * const reason = await findWebGpuAdapter({ acceptSoftware: true }).then(() => undefined, (e) => e.message);
+ * @category Backend
+ */
+export async function findWebGpuAdapter(options: LoadWebGpuOptions = {}): Promise<WebGpuAdapterInfo> {
   const hooks: WebGpuHooks = { ...DEFAULT_WEBGPU_HOOKS, ...options.hooks };
   const { gpu, runtime } = await ensureNavigatorGpu(hooks);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -214,8 +236,6 @@ export async function loadWebGpu(options: LoadWebGpuOptions = {}): Promise<WebGp
       info,
     );
   }
-  await hooks.importBackend();
-  lastAdapter = info;
   return info;
 }
 
