@@ -219,10 +219,12 @@ function webgpuCheck(p, project, installed) {
   }
   const withPeers = probe();
   if (withPeers.ok && withPeers.line.startsWith('ACTIVE ') && withPeers.line.endsWith('matMul 2,2,2,2'))
-    console.log(`  npm install ${specs.join(' ')}; selectBackend('webgpu'): ${withPeers.line.slice(7)} ✓ (${took()})`);
+    console.log(
+      `  npm install ${specs.join(' ')}; selectBackend('webgpu'): ${withPeers.line.slice(7)} ✓ (${took()})`,
+    );
   else if (/no WebGPU adapter|found no adapter/.test(withPeers.line))
     console.log(
-      `  npm install ${specs.join(' ')}; selectBackend('webgpu') skipped: ${withPeers.line.slice(6)}`,
+      `  npm install ${specs.join(' ')}; selectBackend('webgpu') skipped: ${withPeers.line.slice(6)} (${took()})`,
     );
   else fail(`${name}: with ${specs.join(' ')}, selectBackend('webgpu') failed:\n${withPeers.out}`);
 }
