@@ -97,6 +97,8 @@ for (const [name, e] of rows.slice(0, top)) {
     `| ${name} | ${e.count} | ${e.ms.toFixed(2)} | ${totalMs > 0 ? ((100 * e.ms) / totalMs).toFixed(1) : '?'}% |`,
   );
 }
+const byCalls = [...byName.entries()].sort((a, b) => b[1].count - a[1].count).slice(0, top);
+console.log(`\nmost called: ${byCalls.map(([n, e]) => `${n} ${e.count}`).join(', ')}`);
 const heavy = [...info.kernels]
   .filter((k) => typeof k.kernelTimeMs === 'number')
   .sort((a, b) => (b.kernelTimeMs as number) - (a.kernelTimeMs as number))
