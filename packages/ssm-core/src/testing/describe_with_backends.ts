@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe } from 'vitest';
 import { BACKEND_PACKAGE, type BackendName, parseBackendList } from '../backend/backend_names.js';
 import { selectBackend } from '../backend/select_backend.js';
+import { findWebGpuAdapter } from '../backend/webgpu_loader.js';
 
 const require = createRequire(import.meta.url);
 
@@ -25,31 +26,6 @@ export function isBackendInstalled(name: BackendName): boolean {
 
 let webgpuProbe: Promise<string | undefined> | undefined;
 
-interface GlobalWithGpu {
-  navigator?: { gpu?: { requestAdapter(options?: object): Promise<unknown> } };
-}
-
-/** Gives Node a `navigator.gpu` from Dawn as `selectBackend`'s loader does (which then reuses it). */
-async function navigatorGpu(): Promise<NonNullable<GlobalWithGpu['navigator']>['gpu'] | string> {
-  const g = globalThis as unknown as GlobalWithGpu;
-  if (g.navigator?.gpu !== undefined) return g.navigator.gpu;
-  try {
-    require.resolve('webgpu');
-  } catch {
-    return 'webgpu (Dawn for Node) is not installed';
-  }
-  const dawn = (await import('webgpu')) as unknown as {
-    create(options: string[]): NonNullable<GlobalWithGpu['navigator']>['gpu'];
-    globals: Record<string, unknown>;
-  };
-  Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
-  if (g.navigator === undefined)
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
-  return gpu;
-}
-
 /**
  * Why the `webgpu` backend cannot run tests here, or `undefined` when it can.
  *
@@ -67,15 +43,11 @@ export function webgpuUnavailableReason(): Promise<string | undefined> {
   webgpuProbe ??= (async () => {
     if (!isBackendInstalled('webgpu')) return `${BACKEND_PACKAGE.webgpu} is not installed`;
     try {
-      const gpu = await navigatorGpu();
-      if (typeof gpu === 'string') return gpu;
-      if (gpu === undefined) return 'no navigator.gpu';
-      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-      if (adapter === null || adapter === undefined)
-        return 'no WebGPU adapter: none found (no Vulkan/Metal/D3D12 driver; on Linux without a GPU, install Mesa >= 24 lavapipe, e.g. mesa-vulkan-drivers from bookworm-backports)';
+      await findWebGpuAdapter({ acceptSoftware: true });
       return undefined;
     } catch (err) {
-      return `webgpu unavailable: ${err instanceof Error ? err.message : String(err)}`;
+      const message = err instanceof Error ? err.message : String(err);
+      return /adapter/i.test(message) ? `no WebGPU adapter: ${message}` : `webgpu unavailable: ${message}`;
     }
   })();
   return webgpuProbe;
