@@ -7,8 +7,9 @@ import { VisionMamba } from './vision_mamba.js';
 /** Forward features and the gradient of every trainable parameter of `tiny`, read back to the host. */
 async function forwardBackward(
   batch: number,
+  scanImpl: 'auto' | 'chunked',
 ): Promise<{ values: Map<string, Float32Array>; leaked: number }> {
-  const model = VisionMamba.create('tiny', { seed: 7 });
+  const model = VisionMamba.create('tiny', { seed: 7, scanImpl });
   const { imgSize, inChans } = model.config;
   const n = batch * imgSize * imgSize * inChans;
   const images = tf.tensor4d(
@@ -53,20 +54,23 @@ function relativeToMax(a: Float32Array, b: Float32Array): number {
 describeWithBackends(
   'VisionMamba tiny on webgpu',
   () => {
-    it('forward and every parameter gradient equal the cpu backend (rel 1e-4 forward, 1e-3 gradients), no leaks', async () => {
-      const gpu = await forwardBackward(2);
-      await selectBackend('cpu');
-      const cpu = await forwardBackward(2);
-      await selectBackend('webgpu');
-      expect(gpu.leaked, 'tensors left on webgpu').toBe(0);
-      expect([...gpu.values.keys()]).toEqual([...cpu.values.keys()]);
-      // measured on lavapipe: forward ≤ 2.1e-6, gradients ≤ 2.9e-5 (max |Δ| / max |cpu| per tensor)
-      for (const [k, ref] of cpu.values) {
-        const got = gpu.values.get(k) as Float32Array;
-        expect(got.length, k).toBe(ref.length);
-        expect(relativeToMax(got, ref), k).toBeLessThan(k.startsWith('grad') ? 1e-3 : 1e-4);
-      }
-    });
+    // auto: the WGSL fused scan; chunked: the scan in plain tfjs ops (what any other GPU backend runs)
+    for (const scanImpl of ['auto', 'chunked'] as const) {
+      it(`scan ${scanImpl}: forward and every parameter gradient equal the cpu backend (rel 1e-4 forward, 1e-3 gradients), no leaks`, async () => {
+        const gpu = await forwardBackward(2, scanImpl);
+        await selectBackend('cpu');
+        const cpu = await forwardBackward(2, 'auto');
+        await selectBackend('webgpu');
+        expect(gpu.leaked, 'tensors left on webgpu').toBe(0);
+        expect([...gpu.values.keys()]).toEqual([...cpu.values.keys()]);
+        // measured on lavapipe, both scans: forward ≤ 2.1e-6, gradients ≤ 2.9e-5 (max |Δ| / max |cpu| per tensor)
+        for (const [k, ref] of cpu.values) {
+          const got = gpu.values.get(k) as Float32Array;
+          expect(got.length, k).toBe(ref.length);
+          expect(relativeToMax(got, ref), k).toBeLessThan(k.startsWith('grad') ? 1e-3 : 1e-4);
+        }
+      });
+    }
   },
   { backends: ['webgpu'] },
 );
