@@ -8,6 +8,7 @@
 import { addGram, buildProjector } from '@mamba-cl/nullspace';
 import {
   type BackendName,
+  formatBackendChoice,
   MODEL_PRESETS,
   selectBackend,
   VisionMamba,
@@ -164,7 +165,7 @@ export async function runTrainerPerf(options: TrainerPerfOptions = {}): Promise<
     imagesPerTask: options.imagesPerTask ?? 64,
   };
   log(
-    `backend ${choice.name}; backbone dModel ${o.config.dModel}, dInner ${o.config.dInner}, depth ${o.config.depth}`,
+    `backend ${formatBackendChoice(choice)}; backbone dModel ${o.config.dModel}, dInner ${o.config.dInner}, depth ${o.config.depth}`,
   );
   log('warm-up run (discarded) ...');
   await measure('finetune', { ...o, steps: 1 }, () => {});
@@ -191,6 +192,7 @@ export async function runTrainerPerf(options: TrainerPerfOptions = {}): Promise<
       title: `cl-trainer: training step, ${o.config.imgSize}px dModel ${o.config.dModel} dInner ${o.config.dInner} depth ${o.config.depth}, batch ${o.batch} (${backend})`,
       rows: stepRows,
       notes: [
+        ...(choice.adapter ? [`Backend ${formatBackendChoice(choice)}.`] : []),
         `projection alone (all ${o.config.depth * 5} projected tensors of one step, best of 5): ${Math.min(...mc.projectMs).toFixed(1)} ms = ${((100 * Math.min(...mc.projectMs)) / Math.min(...ft.stepMs)).toFixed(1)} % of the best finetune step`,
         `projection overhead: median ${(overhead * 100).toFixed(1)} %, best ${(overheadBest * 100).toFixed(1)} % (task 1, ${o.steps} steps each, projectors of task 0 active)`,
         'mamba-cl projects 5 tensors per block: 4 right products U·P ([out,D]×[D,D]) and 1 left product P·U ([D,D]×[D,N])',

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/backend_names.js';
+import { formatBackendChoice } from '../backend/format_backend_choice.js';
 import { selectBackend } from '../backend/select_backend.js';
 import type { ModelPresetName } from '../model/model_config.js';
 import { SeededRandom } from '../model/seeded_random.js';
@@ -35,7 +36,7 @@ export interface ModelPerfOptions {
  */
 export async function runModelPerf(options: ModelPerfOptions = {}): Promise<PerfReport[]> {
   const backend = options.backend ?? 'wasm';
-  await selectBackend(backend);
+  const choice = await selectBackend(backend);
   const preset = options.preset ?? 'defocus-mamba-large';
   const batch = options.batch ?? 1;
   const reps = options.reps ?? 3;
@@ -55,22 +56,22 @@ export async function runModelPerf(options: ModelPerfOptions = {}): Promise<Perf
     c.imgSize,
     c.inChans,
   ]);
-  const pass = (): [number, number] => {
+  const pass = async (): Promise<[number, number]> => {
     const w0 = performance.now();
     const c0 = process.cpuUsage();
     const f = model.forward(images);
-    f.dataSync();
+    await f.data(); // not dataSync: webgpu under Node has no synchronous read-back
     f.dispose();
     const cu = process.cpuUsage(c0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     return [(performance.now() - w0) / 1000, (cu.user + cu.system) / 1e6];
   };
-  pass();
+  await pass();
   const tensorsBefore = tf.memory().numTensors;
   const walls: number[] = [];
   const cpus: number[] = [];
   for (let i = 0; i < reps; i++) {
-    const [w, cpu] = pass();
+    const [w, cpu] = await pass();
     walls.push(w);
     cpus.push(cpu);
     log(`pass ${i + 1}/${reps}: ${w.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU`);
@@ -97,7 +98,10 @@ export async function runModelPerf(options: ModelPerfOptions = {}): Promise<Perf
           'numTensors before/after': `${tensorsBefore}/${tensorsAfter}`,
         },
       ],
-      notes: ['Random (seeded) weights; one warm-up pass not timed. Wall-clock on a shared machine.'],
+      notes: [
+        ...(choice.adapter ? [`Backend ${formatBackendChoice(choice)}.`] : []),
+        'Random (seeded) weights; one warm-up pass not timed. Wall-clock on a shared machine.',
+      ],
     },
   ];
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/backend_names.js';
+import { formatBackendChoice } from '../backend/format_backend_choice.js';
 import { selectBackend } from '../backend/select_backend.js';
 import { linear } from '../layers/linear.js';
 import { MODEL_PRESETS, type VisionMambaConfig } from '../model/model_config.js';
@@ -51,7 +52,7 @@ export interface StepPerfOptions {
  */
 export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfReport[]> {
   const backend = options.backend ?? 'wasm';
-  await selectBackend(backend);
+  const choice = await selectBackend(backend);
   const batch = options.batch ?? 64;
   const steps = options.steps ?? 100;
   const warmup = options.warmup ?? 3;
@@ -89,7 +90,7 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
       true,
       vars,
     );
-    cost?.dataSync();
+    await cost?.data(); // not dataSync: webgpu under Node has no synchronous read-back
     cost?.dispose();
   };
   // Data-parallel step: the same loss and Adam, gradients from the main thread + `workers` threads.
@@ -154,6 +155,7 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
         },
       ],
       notes: [
+        ...(choice.adapter ? [`Backend ${formatBackendChoice(choice)}.`] : []),
         'Trainable: x_proj_step/B/C.weight, A_log, out_proj.weight of every block + a linear head; softmax cross-entropy; tf.train.adam.',
         workers === 0
           ? 'Gradients computed on the main thread only (optimizer.minimize).'
