@@ -1,7 +1,8 @@
 // Eigensolver benchmark suite beside numpy (default threads and single-threaded).
 // Run: node --conditions=@mamba-cl/source --import tsx packages/nullspace/bench/eigen.ts [sizes...]
 // Env: EIGEN_SPECTRA=gaussian,covariance,rank-n/10,rank-n/100,decaying-k^-2 (a subset), EIGEN_BEFORE_UP_TO=n,
-// EIGEN_ACCURACY_UP_TO=n, EIGEN_FEATURE_COV=file.f64 (a saved feature covariance, float64 little-endian n×n).
+// EIGEN_ACCURACY_UP_TO=n, EIGEN_FEATURE_COV=file.f64 (a saved feature covariance, float64 little-endian n×n;
+// default: the two of fixtures/, also with EIGEN_SPECTRA; 'none' to skip them).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type EigenSpectrum, runEigenPerf } from '@mamba-cl/nullspace/perf';
@@ -16,10 +17,12 @@ let spectra = process.env.EIGEN_SPECTRA?.split(',') as EigenSpectrum[] | undefin
 // real feature covariances of the default run (scripts/save_feature_covariances.sh), or EIGEN_FEATURE_COV
 const fixtures = new URL('../fixtures/', import.meta.url);
 const featureFiles = process.env.EIGEN_FEATURE_COV
-  ? process.env.EIGEN_FEATURE_COV.split(',')
+  ? process.env.EIGEN_FEATURE_COV === 'none'
+    ? []
+    : process.env.EIGEN_FEATURE_COV.split(',')
   : ['feature_cov_block0_x.f64', 'feature_cov_block0_A.f64']
       .map((f) => new URL(f, fixtures).pathname)
-      .filter((f) => existsSync(f) && !process.env.EIGEN_SPECTRA);
+      .filter((f) => existsSync(f));
 for (const featureFile of featureFiles) {
   const bytes = readFileSync(featureFile);
   const matrix = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

@@ -1,0 +1,123 @@
+// Before/after in one run: the eigensolver of a given commit against the working tree's, alternating on
+// the same matrices, beside numpy eigh (default threads) timed between them.
+// Run: node --conditions=@mamba-cl/source --import tsx packages/nullspace/bench/eigen_ab.ts <commit> [n] [rounds]
+// Env: EIGEN_SPECTRA=covariance,rank-n/10,rank-n/100,decaying-k^-2,gaussian (a subset; default all five).
+// The commit's packages/nullspace/src is extracted with `git archive` into node_modules/.cache (removed after).
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as after from '@mamba-cl/nullspace';
+import { addGram } from '../src/covariance/gram.js';
+import { mulberry32, randn } from '../src/internal/random.js';
+import { timeNumpyEigh } from '../src/perf/numpy_eigh.js';
+
+const [commit, nArg, roundsArg] = process.argv.slice(2);
+if (!commit) throw new Error('usage: eigen_ab.ts <commit> [n] [rounds]');
+const n = Number(nArg ?? 2048);
+const rounds = Number(roundsArg ?? 2);
+const root = execSync('git rev-parse --show-toplevel').toString().trim();
+// inside the package's node_modules (ignored by git) so that its dependencies resolve
+const cache = join(root, 'packages/nullspace/node_modules/.cache');
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, 'eigen-ab-'));
+execSync(`git archive ${commit} packages/nullspace/src | tar -x -C ${dir}`, { cwd: root });
+const before = (await import(
+  pathToFileURL(join(dir, 'packages/nullspace/src/index.ts')).href
+)) as typeof after;
+const spectra = (process.env.EIGEN_SPECTRA ?? 'covariance,rank-n/10,rank-n/100,decaying-k^-2,gaussian').split(
+  ',',
+);
+
+function matrix(kind: string): Float64Array {
+  const rng = mulberry32(1000 + n);
+  const a = new Float64Array(n * n);
+  if (kind === 'gaussian' || kind === 'decaying-k^-2') {
+    for (let i = 0; i < n; i++)
+      for (let j = i; j < n; j++) {
+        const v = randn(rng);
+        a[i * n + j] = v;
+        a[j * n + i] = v;
+      }
+    if (kind === 'gaussian') return a;
+    // Q·diag(k⁻²)·Qᵀ with Q the eigenvectors of the Gaussian matrix
+    const q = after.symmetricEigen(a, n).vectors as Float64Array;
+    const out = new Float64Array(n * n);
+    const row = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < n; p++) row[p] = q[i * n + p] / (p + 1) ** 2;
+      for (let j = i; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < n; p++) s += row[p] * q[j * n + p];
+        out[i * n + j] = s;
+        out[j * n + i] = s;
+      }
+    }
+    return out;
+  }
+  const m = kind === 'covariance' ? 2 * n : kind === 'rank-n/10' ? Math.round(n / 10) : Math.round(n / 100);
+  const x = Float32Array.from({ length: m * n }, () => randn(rng));
+  addGram(x, m, n, a, 1 / m);
+  return a;
+}
+
+const seconds = (f: () => void) => {
+  const t = performance.now();
+  f();
+  return (performance.now() - t) / 1000;
+};
+const projOpts = { eta: 0.95, threshold: { kind: 'adaptive' }, normalize: 'frobenius' } as const;
+// warm-up (kernels compiled, JIT tiered up, helper threads started)
+for (const lib of [before, after]) {
+  const rng = mulberry32(1);
+  const w = 300;
+  const a = new Float64Array(w * w);
+  for (let i = 0; i < w; i++)
+    for (let j = i; j < w; j++) {
+      const v = randn(rng) + (i === j ? 40 : 0);
+      a[i * w + j] = v;
+      a[j * w + i] = v;
+    }
+  lib.symmetricEigen(a, w);
+  lib.buildProjector(a, w, projOpts);
+}
+console.log(
+  `| matrix (n = ${n}) | before: full (s) | after: full (s) | before: projector (s) | after: projector (s) | numpy eigh (s) | before: full / numpy | after: full / numpy | before: proj / numpy | after: proj / numpy |`,
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const kind of spectra) {
+  const a = matrix(kind);
+  const best = { bf: Infinity, af: Infinity, bp: Infinity, ap: Infinity, np: Infinity };
+  for (let r = 0; r < rounds; r++) {
+    best.bf = Math.min(
+      best.bf,
+      seconds(() => before.symmetricEigen(a, n, { vectors: 'all' })),
+    );
+    best.np = Math.min(
+      best.np,
+      timeNumpyEigh(new Map([[n, a]]), 1, 'python3', 'default').seconds?.get(n)?.full ?? Infinity,
+    );
+    best.af = Math.min(
+      best.af,
+      seconds(() => after.symmetricEigen(a, n, { vectors: 'all' })),
+    );
+    best.bp = Math.min(
+      best.bp,
+      seconds(() => before.buildProjector(a, n, projOpts)),
+    );
+    best.np = Math.min(
+      best.np,
+      timeNumpyEigh(new Map([[n, a]]), 1, 'python3', 'default').seconds?.get(n)?.full ?? Infinity,
+    );
+    best.ap = Math.min(
+      best.ap,
+      seconds(() => after.buildProjector(a, n, projOpts)),
+    );
+  }
+  const f = (x: number) => x.toFixed(2);
+  console.log(
+    `| ${kind} | ${f(best.bf)} | ${f(best.af)} | ${f(best.bp)} | ${f(best.ap)} | ${f(best.np)} | ${f(best.bf / best.np)} | ${f(best.af / best.np)} | ${f(best.bp / best.np)} | ${f(best.ap / best.np)} |`,
+  );
+}
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
