@@ -92,7 +92,7 @@ export async function ensurePretrained(
     mkdirSync(dir, { recursive: true });
     writeCachedWeights(
       path,
-      writeSafetensors(model.stateDict(), {
+      writeSafetensors(await model.stateDictAsync(), {
         metadata: {
           origin: `mamba-cl embedded default: pretrained on ${spec.dataset === 'mnist' ? 'MNIST' : 'held-out Fashion-MNIST training images'}`,
           accuracy: r.accuracy.toFixed(2),

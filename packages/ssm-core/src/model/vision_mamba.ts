@@ -414,6 +414,22 @@ export class VisionMamba {
     return out;
   }
 
+  /**
+   * {@link VisionMamba.stateDict}, read back asynchronously: works on every backend, webgpu under
+   * Node included (which has no synchronous read-back).
+   *
+   * @returns name → {shape, data}
+   * @example
+   * writeSafetensors(await model.stateDictAsync());
+   */
+  async stateDictAsync(): Promise<Map<string, StateDictEntry>> {
+    this.assertAlive();
+    const out = new Map<string, StateDictEntry>();
+    for (const [name, v] of this.params)
+      out.set(name, { shape: [...v.shape], data: (await v.data()) as Float32Array });
+    return out;
+  }
+
   /** Frees every variable. The model cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;

@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { selectBackend } from '../backend/select_backend.js';
 import { describeWithBackends } from '../testing/describe_with_backends.js';
-import { VisionMamba } from './vision_mamba.js';
+import { type StateDictEntry, VisionMamba } from './vision_mamba.js';
 
 /** Forward features and the gradient of every trainable parameter of `tiny`, read back to the host. */
 async function forwardBackward(
   batch: number,
   scanImpl: 'auto' | 'chunked',
-): Promise<{ values: Map<string, Float32Array>; leaked: number }> {
+): Promise<{ values: Map<string, Float32Array>; leaked: number; dict: Map<string, StateDictEntry> }> {
   const model = VisionMamba.create('tiny', { seed: 7, scanImpl });
+  const dict = await model.stateDictAsync();
   const { imgSize, inChans } = model.config;
   const n = batch * imgSize * imgSize * inChans;
   const images = tf.tensor4d(
@@ -37,7 +38,7 @@ async function forwardBackward(
   const leaked = tf.memory().numTensors - before;
   images.dispose();
   model.dispose();
-  return { values, leaked };
+  return { values, leaked, dict };
 }
 
 /** max |a − b| / max |b| over one tensor. */
@@ -62,6 +63,8 @@ describeWithBackends(
         const cpu = await forwardBackward(2, 'auto');
         await selectBackend('webgpu');
         expect(gpu.leaked, 'tensors left on webgpu').toBe(0);
+        expect([...gpu.dict.keys()]).toEqual([...cpu.dict.keys()]);
+        for (const [k, e] of cpu.dict) expect(gpu.dict.get(k)?.data, `stateDictAsync ${k}`).toEqual(e.data);
         expect([...gpu.values.keys()]).toEqual([...cpu.values.keys()]);
         // measured on lavapipe, both scans: forward ≤ 2.1e-6, gradients ≤ 2.9e-5 (max |Δ| / max |cpu| per tensor)
         for (const [k, ref] of cpu.values) {
