@@ -16,13 +16,17 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    projects: members.map((root) => ({
-      extends: true,
-      test: {
-        name: root.split('/')[1],
-        root,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      },
-    })),
+    projects: [
+      ...members.map((root) => ({
+        extends: true,
+        test: {
+          name: root.split('/')[1],
+          root,
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        },
+      })),
+      // repository scripts with pure logic worth a test (the GPU check's summary arithmetic)
+      { extends: true, test: { name: 'scripts', root: 'scripts', include: ['gpu-check/**/*.test.ts'] } },
+    ],
   },
 });
