@@ -261,7 +261,7 @@ function best(repeats: number, f: () => void): number {
  * rows = images·145. Linear layers: in_proj x[rows, 1024]·W[4096, 1024]ᵀ and out_proj
  * y[rows, 2048]·W[1024, 2048]ᵀ (`matMulNT`), 2·rows·in·out flops. Grams of [rows, 2048] features
  * (`batchGrams` of one source, so including the tensor read-back): `'exact'` (float64 upper
- * triangle) and `'matmul'` (float32 `matMulTN` on 512-column panel pairs i ≤ j); both counted as 2·rows·D² flops, the
+ * triangle) and `'matmul'` (float32 `matMulNT` on the transposed features, 512-feature panel pairs i ≤ j); both counted as 2·rows·D² flops, the
  * cost of the product they replace. The low-rank W_B Gram is counted as its Gram work (exact: two
  * Grams, 4·rows·D²; matmul: one XᵀW, 2·rows·D²) plus its small [L, L] products.
  *
@@ -326,7 +326,7 @@ export async function runGramThroughput(options: GramThroughputOptions = {}): Pr
     title: `Gram products vs linear layers at the paper width (${backend}, ${b} images = ${rows} rows)`,
     rows: rowsOut,
     notes: [
-      `Gram GFLOP/s count 2·rows·D² (the product they replace); 'exact' computes the upper triangle in float64, 'matmul' the 512-column panel pairs on and above the diagonal in float32 (matMulTN).`,
+      `Gram GFLOP/s count 2·rows·D² (the product they replace); 'exact' computes the upper triangle in float64, 'matmul' the 512-feature panel pairs on and above the diagonal in float32 (matMulNT on the transposed features).`,
       `faster linear layer ${linear} GFLOP/s; Gram XᵀX exact ${gf(2)} (${(linear / gf(2)).toFixed(2)}× slower), matmul ${gf(3)} (${(linear / gf(3)).toFixed(2)}×); W_B low-rank exact ${gf(4)} (${(linear / gf(4)).toFixed(2)}×), matmul ${gf(5)} (${(linear / gf(5)).toFixed(2)}×); target ≤ 1.5×.`,
     ],
   };

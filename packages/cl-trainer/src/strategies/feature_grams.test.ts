@@ -84,7 +84,7 @@ describeWithBackends('batchGrams x, Δ, y', () => {
     [4, 37, 20],
     [2, 9, 600], // two column panels (512 + 88)
   ]) {
-    it(`kernel 'matmul' (float32 matMulTN) equals the float64 definition to float32 rounding (D = ${D})`, () => {
+    it(`kernel 'matmul' (float32 matMulNT on the transposes) equals the float64 definition to float32 rounding (D = ${D})`, () => {
       const { x, delta } = randomTap(b, L, D, 5, 1, 1);
       const y = x.map((v, i) => v * delta[i] - 0.1);
       const tap = {
@@ -95,7 +95,7 @@ describeWithBackends('batchGrams x, Δ, y', () => {
       const before = tf.memory().numTensors;
       const exact = batchGrams(tap, ['x', 'A', 'out', 'B']);
       const fast = batchGrams(tap, ['x', 'A', 'out', 'B'], 8, 'lowrank', 'matmul');
-      // W_B: the symmetric product over column panels against the float64 low-rank form
+      // W_B: the symmetric product over feature panels against the float64 low-rank form
       const eb = exact.get('B')!.gram;
       const fb = fast.get('B')!.gram;
       let maxB = 0;
