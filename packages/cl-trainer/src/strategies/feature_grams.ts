@@ -4,7 +4,7 @@
  * @module
  */
 import { addGram } from '@mamba-cl/nullspace';
-import { matMulNT } from '@mamba-cl/ssm-core';
+import { matMulNN, matMulNT, WASM_KERNEL_BACKENDS } from '@mamba-cl/ssm-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneTap } from '../backbone/backbone.js';
 
@@ -158,6 +158,37 @@ function lowRankBGram(tap: BackboneTap): Float64Array {
 const GRAM_PANEL = 512;
 
 /**
+ * Consecutive row blocks of a tensor read as [rows, cols]: block k is rows starts[k] ..
+ * starts[k] + sizes[k] − 1, as an [sizes[k], cols] tensor.
+ *
+ * **Details**
+ * On the CPU-memory backends (`cpu`, `wasm`) the values are read once and each block is a new
+ * tensor from a subarray: tfjs-wasm's `slice` reads its whole input out of the heap on every call
+ * (a copy of all rows for each block), which made the 20 per-image slices and the panel cuts of
+ * one W_B Gram cost more than its products. Elsewhere (GPU backends) `tf.slice`.
+ *
+ * @param t - the tensor, rows·cols values (row-major)
+ * @param cols - values per row
+ * @param starts - first row of each block
+ * @param sizes - rows of each block
+ * @returns one tensor per block (the caller disposes them, e.g. inside `tf.tidy`)
+ */
+function rowBlocks(
+  t: tf.Tensor,
+  cols: number,
+  starts: readonly number[],
+  sizes: readonly number[],
+): tf.Tensor2D[] {
+  const rows = t.size / cols;
+  const flat = tf.reshape(t, [rows, cols]) as tf.Tensor2D;
+  if (!WASM_KERNEL_BACKENDS.includes(tf.getBackend())) {
+    return starts.map((r, k) => tf.slice(flat, [r, 0], [sizes[k], cols]) as tf.Tensor2D);
+  }
+  const data = flat.dataSync() as Float32Array;
+  return starts.map((r, k) => tf.tensor2d(data.subarray(r * cols, (r + sizes[k]) * cols), [sizes[k], cols]));
+}
+
+/**
  * TᵀT of a tensor read as [rows, D] in float32 `matMulNT` products on its transpose, returned as
  * float64.
  *
@@ -198,10 +229,8 @@ function symmetricProductT(xt: tf.Tensor2D, yt: tf.Tensor2D, D: number): Float64
   const g = new Float64Array(D * D);
   const starts: number[] = [];
   for (let c = 0; c < D; c += GRAM_PANEL) starts.push(c);
-  const cut = (t: tf.Tensor2D) =>
-    starts.length === 1
-      ? [t]
-      : starts.map((c) => tf.slice(t, [c, 0], [Math.min(GRAM_PANEL, D - c), rows]) as tf.Tensor2D);
+  const sizes = starts.map((c) => Math.min(GRAM_PANEL, D - c));
+  const cut = (t: tf.Tensor2D) => (starts.length === 1 ? [t] : rowBlocks(t, rows, starts, sizes));
   tf.tidy(() => {
     const xp = cut(xt);
     const yp = xt === yt ? xp : cut(yt);
@@ -240,10 +269,10 @@ function symmetricProductT(xt: tf.Tensor2D, yt: tf.Tensor2D, D: number): Float64
  * over the stacked b·L rows (kernel `'matmul'` of {@link batchGrams}; panel pairs i ≤ j only).
  *
  * **Details**
- * Every product is a `matMulNT` (reduction along contiguous rows): per image G_i = Δ_i·Δ_iᵀ
- * ([L, D]·[L, D]ᵀ) and W_i = G_i·(X_iᵀ)ᵀ ([L, L]·[D, L]ᵀ, from one batched transpose of x), then
- * the D×D product from Xᵀ and Wᵀ as {@link symmetricProductT} — the same kernel and layout as the
- * XᵀX Gram. The per-image products are 4·L²·D flops against 2·L·D² for the image's share of the
+ * Per image G_i = Δ_i·Δ_iᵀ (`matMulNT`, [L, D]·[L, D]ᵀ) and W_i = G_i·X_i (`matMulNN`,
+ * [L, L]·[L, D]; the `matMulTN` form used before, reducing over only L = 145 rows, ran at a third of
+ * the speed), then the D×D product from Xᵀ and Wᵀ as {@link symmetricProductT} — the same kernel and
+ * layout as the XᵀX Gram. The per-image products are 4·L²·D flops against 2·L·D² for the image's share of the
  * D×D product (14 % more at L = 145, D = 2048).
  *
  * @param tap - x and delta, each [b, L, D]
@@ -253,18 +282,20 @@ function lowRankBGramMatmul(tap: BackboneTap): Float64Array {
   const [b, L, D] = tap.x.shape;
   let g: Float64Array = new Float64Array(0);
   tf.tidy(() => {
-    const xT = tf.transpose(tap.x, [0, 2, 1]); // [b, D, L]: X_iᵀ per image
     // Per image on ssm-core's kernels (tfjs-wasm's batched matMul is several times slower here).
+    const starts = Array.from({ length: b }, (_, i) => i * L);
+    const sizes = starts.map(() => L);
+    const ds = rowBlocks(tap.delta, D, starts, sizes); // Δ_i [L, D]
+    const xs = rowBlocks(tap.x, D, starts, sizes); // X_i [L, D]
     const parts: tf.Tensor2D[] = [];
     for (let i = 0; i < b; i++) {
       parts.push(
         tf.tidy(() => {
-          const di = tf.reshape(tf.slice(tap.delta, [i, 0, 0], [1, L, D]), [L, D]) as tf.Tensor2D;
-          const xti = tf.reshape(tf.slice(xT, [i, 0, 0], [1, D, L]), [D, L]) as tf.Tensor2D;
-          const G = matMulNT(di, di); // [L, L]: G_i = Δ_iΔ_iᵀ (symmetric)
-          return matMulNT(G, xti); // [L, D]: W_i = G_i·X_i
+          const G = matMulNT(ds[i], ds[i]); // [L, L]: G_i = Δ_iΔ_iᵀ (symmetric)
+          return matMulNN(G, xs[i]); // [L, D]: W_i = G_i·X_i
         }),
       );
+      tf.dispose([ds[i], xs[i]]);
     }
     const wt = tf.transpose(tf.concat(parts, 0)) as tf.Tensor2D; // [D, b·L]
     const xt = tf.transpose(tf.reshape(tap.x, [b * L, D])) as tf.Tensor2D; // [D, b·L]
