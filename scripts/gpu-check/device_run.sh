@@ -32,6 +32,7 @@ mkdir -p "$OUT"
 : >"$OUT/js.jsonl"
 : >"$OUT/torch.jsonl"
 exec > >(tee -a "$OUT/log.txt") 2>&1
+TEE_PID=$!
 START=$(date +%s)
 PY=${PYTHON:-python3}
 JS_EXTRA=() TORCH_DEVICE=cuda
@@ -113,3 +114,6 @@ fi
 stamp "summary"
 "$NODE" scripts/gpu-check/summary.mjs "$OUT/js.jsonl" "$OUT/torch.jsonl" >"$OUT/summary.json"
 stamp "done"
+# let tee write the last lines to log.txt before the device tool collects $OUT
+exec >&- 2>&-
+wait "$TEE_PID" 2>/dev/null || true
