@@ -9,6 +9,8 @@
  * - `large-forward`: `defocus-mamba-large` (random seeded weights, depth `--depth`) forward to
  *   the CLS features at `--forward-batch`;
  * - `large-step`: its training step at `--step-batch`;
+ * - `scan-perf`: ssm-core's `runWebGpuScanPerf` (the WGSL fused scan beside the chunked tfjs-op
+ *   scan at the tiny step's and the large block's shapes; its report rows in one JSON line);
  * - `wasm`: the `tiny` step on the wasm backend (one thread, this machine's CPU), the CPU
  *   figure the GPU's tiny step is compared with.
  * `--phases none` only activates the backend and prints the adapter.
@@ -36,9 +38,10 @@ import {
   VisionMamba,
   type VisionMambaConfig,
 } from '../../packages/ssm-core/src/index.js';
+import { runWebGpuScanPerf } from '../../packages/ssm-core/src/perf.js';
 import { mean, median, type TimedLoopResult, timedLoop } from './timed_loop.js';
 
-const PHASES = ['tiny', 'scan', 'large-forward', 'large-step', 'wasm'] as const;
+const PHASES = ['tiny', 'scan', 'large-forward', 'large-step', 'scan-perf', 'wasm'] as const;
 type Phase = (typeof PHASES)[number];
 /** Share of `--budget-s` each phase's timed steps get (renormalised over the phases run). */
 const PHASE_WEIGHT: Record<Phase, number> = {
@@ -46,12 +49,14 @@ const PHASE_WEIGHT: Record<Phase, number> = {
   scan: 1,
   'large-forward': 3,
   'large-step': 4,
+  'scan-perf': 1,
   wasm: 1,
 };
 
-const USAGE = `node check.mjs [--phases tiny,scan,large-forward,large-step,wasm | none] [--backend webgpu]
+const USAGE = `node check.mjs [--phases tiny,scan,large-forward,large-step,scan-perf,wasm | none] [--backend webgpu]
   [--allow-software] [--tiny-batch 64,512] [--depth 48] [--forward-batch 32] [--step-batch 16]
-  [--scan auto] [--budget-s 200] [--max-steps 50] [--warmup 2] [--tf-flag NAME=VALUE ...]`;
+  [--scan auto] [--budget-s 200] [--max-steps 50] [--warmup 2] [--tf-flag NAME=VALUE ...]
+  [--scan-perf-shapes b,L,D,N;b,L,D,N]`;
 
 const { values: args } = parseArgs({
   options: {
@@ -67,6 +72,7 @@ const { values: args } = parseArgs({
     'max-steps': { type: 'string', default: '50' },
     warmup: { type: 'string', default: '2' },
     'tf-flag': { type: 'string', multiple: true, default: [] },
+    'scan-perf-shapes': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -362,6 +368,22 @@ async function runPhase(p: Phase): Promise<void> {
     }
   } else if (p === 'scan') {
     await scanAlone(phaseBudgetMs(p));
+  } else if (p === 'scan-perf') {
+    // shapes × 2 implementations × 2 passes, each cell's repetitions within its share
+    const shapes = args['scan-perf-shapes']
+      ?.split(';')
+      .map(
+        (t) =>
+          t.split(',').map((v) => positiveInt('scan-perf-shapes', v)) as [number, number, number, number],
+      );
+    const [report] = await runWebGpuScanPerf({
+      budgetMs: phaseBudgetMs(p) / (4 * (shapes?.length ?? 2)),
+      maxReps: 5,
+      log,
+      ...(shapes ? { shapes } : {}),
+    });
+    const row = { kind: 'mamba-cl-gpu-check-phase', phase: 'scan-perf', backend: tf.getBackend(), ...report };
+    console.log(JSON.stringify(row));
   } else if (p === 'large-forward') {
     const { model, buildS } = largeModel();
     emit(await forwardPass(model, forwardBatch, phaseBudgetMs(p), buildS));

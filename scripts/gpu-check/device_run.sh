@@ -93,8 +93,11 @@ else
   timeout -k 5 "$T_TINY" "$NODE" "$APP" --phases tiny,wasm --tiny-batch "$TINY_BATCH" \
     --budget-s "$(half "$T_TINY")" "${JS_EXTRA[@]}" >>"$OUT/js.jsonl"
   echo "exit $?"
-  stamp "scan alone + large forward, depth $DEPTH, batch $FWD_BATCH; timeout ${T_FWD} s"
-  timeout -k 5 "$T_FWD" "$NODE" "$APP" --phases scan,large-forward --depth "$DEPTH" \
+  stamp "scan alone + large forward, depth $DEPTH, batch $FWD_BATCH (+ runWebGpuScanPerf); timeout ${T_FWD} s"
+  # scan-perf: ssm-core's runWebGpuScanPerf (chunked beside fused; its large shape takes minutes on
+  # lavapipe, so a dry run uses a small one)
+  timeout -k 5 "$T_FWD" "$NODE" "$APP" --phases scan,large-forward,scan-perf --depth "$DEPTH" \
+    $([ "$DRY" = 1 ] && echo --scan-perf-shapes 2,16,32,16) \
     --forward-batch "$FWD_BATCH" --step-batch "$STEP_BATCH" --budget-s "$(half "$T_FWD")" "${JS_EXTRA[@]}" >>"$OUT/js.jsonl"
   echo "exit $?"
   stamp "large training step, depth $DEPTH, batch $STEP_BATCH; timeout ${T_STEP} s"

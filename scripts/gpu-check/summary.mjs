@@ -171,6 +171,8 @@ export function summarize(data, options = {}) {
       msMean: p.msMean,
       msBest: p.msBest,
     })),
+    // ssm-core's runWebGpuScanPerf rows (fused WGSL beside chunked tfjs ops), when that phase ran
+    scanPerf: data.js.filter((p) => p.phase === 'scan-perf').flatMap((p) => p.rows ?? []),
     errors: [
       ...data.runs.flatMap((r) => r.errors ?? (r.error ? [{ phase: 'start', error: r.error }] : [])),
       ...data.torchRuns.flatMap((r) => r.errors ?? []),
@@ -203,6 +205,7 @@ export function formatSummary(s) {
     lines.push(
       `scan alone (${p.impl}, batch ${p.batch}): ${p.phase} ${fmt(p.msMean, 2)} ms mean, ${fmt(p.msBest, 2)} best`,
     );
+  for (const r of s.scanPerf) lines.push(`runWebGpuScanPerf: ${JSON.stringify(r)}`);
   for (const e of s.errors) lines.push(`error in ${e.phase}: ${e.error}`);
   return lines.join('\n');
 }
