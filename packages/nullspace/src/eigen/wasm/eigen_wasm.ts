@@ -215,7 +215,19 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
     }
     cuts.push(end4);
     for (let h = 0; h < pool.size; h++)
-      pool.start(h, OP_RANK2K, [oA * 8, n, s, ov * 8, ow * 8, nb, cuts[h + 1], cuts[h + 2], 0, ovk * 8, owk * 8]);
+      pool.start(h, OP_RANK2K, [
+        oA * 8,
+        n,
+        s,
+        ov * 8,
+        ow * 8,
+        nb,
+        cuts[h + 1],
+        cuts[h + 2],
+        0,
+        ovk * 8,
+        owk * 8,
+      ]);
     k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, cuts[0], cuts[1], 1, ovk * 8, owk * 8);
     for (let h = 0; h < pool.size; h++) pool.wait(h);
   }
@@ -321,7 +333,17 @@ export function gemmWasm(
   for (let h = 1; h < parts; h++) {
     const j0 = cuts[h];
     const sh = (oS + h * GEMM_MC * GEMM_KC) * 8;
-    pool?.start(h - 1, OP_GEMM, [oA * 8, (oB + j0 * k) * 8, (oC + j0 * m) * 8, m, cuts[h + 1] - j0, k, k, m, sh]);
+    pool?.start(h - 1, OP_GEMM, [
+      oA * 8,
+      (oB + j0 * k) * 8,
+      (oC + j0 * m) * 8,
+      m,
+      cuts[h + 1] - j0,
+      k,
+      k,
+      m,
+      sh,
+    ]);
   }
   kern.gemm_nn(oA * 8, oB * 8, oC * 8, m, cuts[1], k, k, m, oS * 8);
   for (let h = 1; h < parts; h++) pool?.wait(h - 1);
