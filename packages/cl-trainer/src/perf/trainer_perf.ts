@@ -116,7 +116,7 @@ async function measure(
         const out = tf.tidy(
           () => strategy.transformUpdate?.(names[i], updates[i], trainer.context(1)) as tf.Tensor,
         );
-        out.dataSync();
+        await out.data(); // not dataSync: webgpu under Node has no synchronous read-back
         if (out !== updates[i]) out.dispose();
       }
       projectMs.push(performance.now() - t0);
@@ -218,7 +218,7 @@ export async function runTrainerPerf(options: TrainerPerfOptions = {}): Promise<
     const rows = 3000;
     const X = tf.tidy(() => tf.mul(tf.randomNormal([rows, D], 0, 1, 'float32', 3), tf.linspace(1, 0.01, D)));
     const cov = new Float64Array(D * D);
-    addGram(X.dataSync() as Float32Array, rows, D, cov, 1 / rows);
+    addGram((await X.data()) as Float32Array, rows, D, cov, 1 / rows);
     X.dispose();
     let t0 = performance.now();
     buildProjector(cov, D, {
