@@ -29,7 +29,6 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, formatAdapter, selectBackend } from '../../packages/ssm-core/src/backend.js';
 import {
-  linear,
   MODEL_PRESETS,
   resolveScanImpl,
   SCAN_IMPLEMENTATIONS,
@@ -38,7 +37,7 @@ import {
   VisionMamba,
   type VisionMambaConfig,
 } from '../../packages/ssm-core/src/index.js';
-import { runWebGpuScanPerf } from '../../packages/ssm-core/src/perf.js';
+import { createClassifierStep, runWebGpuScanPerf } from '../../packages/ssm-core/src/perf.js';
 import { mean, median, type TimedLoopResult, timedLoop } from './timed_loop.js';
 
 const PHASES = ['tiny', 'scan', 'large-forward', 'large-step', 'scan-perf', 'wasm'] as const;
@@ -201,35 +200,7 @@ async function trainingStep(
   budgetMs: number,
 ): Promise<PhaseResult> {
   const config = model.config;
-  const numClasses = 10;
-  const rng = new SeededRandom(2);
-  const headW = tf.variable(
-    tf.tensor2d(rng.uniformArray(numClasses * config.dModel, -0.1, 0.1), [numClasses, config.dModel]),
-    true,
-  );
-  const headB = tf.variable(tf.zeros([numClasses]), true);
-  const vars = [...model.trainableNames().map((n) => model.parameters.get(n)!), headW, headB];
-  const optimizer = tf.train.adam(1e-4);
-  const images = randomImages(config, batch, 3);
-  const labels = tf.oneHot(
-    tf.tensor1d(
-      Int32Array.from({ length: batch }, (_, i) => i % numClasses),
-      'int32',
-    ),
-    numClasses,
-  );
-  const step = async (): Promise<void> => {
-    const cost = optimizer.minimize(
-      () => {
-        const logits = linear(model.forward(images), headW as tf.Tensor2D, headB as tf.Tensor1D);
-        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-      },
-      true,
-      vars,
-    );
-    await cost?.data();
-    cost?.dispose();
-  };
+  const { step, dispose } = createClassifierStep(model, batch, { images: randomImages(config, batch, 3) });
   let afterWarmup = 0;
   const loop = await timedLoop(
     async () => {
@@ -240,8 +211,7 @@ async function trainingStep(
   );
   const after = tf.memory().numTensors;
   const result = summarize(phase, config, batch, loop, { afterWarmup, after });
-  tf.dispose([images, labels, headW, headB]);
-  optimizer.dispose();
+  dispose();
   return result;
 }
 

@@ -7,8 +7,8 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { create, globals } from 'webgpu';
 import { currentWebGpuAdapter, formatAdapter, selectBackend } from '../src/backend.js';
-import { linear, MODEL_PRESETS, VisionMamba } from '../src/index.js';
-import { SeededRandom } from '../src/model/seeded_random.js';
+import { MODEL_PRESETS, VisionMamba } from '../src/index.js';
+import { createClassifierStep } from '../src/perf.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -30,41 +30,8 @@ const timestamps =
   (tf.backend() as unknown as { supportTimestampQuery?: boolean }).supportTimestampQuery === true;
 
 const config = MODEL_PRESETS.tiny;
-const numClasses = 10;
 const model = VisionMamba.create(config, { seed: 1 });
-const rng = new SeededRandom(2);
-const headW = tf.variable(
-  tf.tensor2d(rng.uniformArray(numClasses * config.dModel, -0.1, 0.1), [numClasses, config.dModel]),
-);
-const headB = tf.variable(tf.zeros([numClasses]));
-const vars = [...model.trainableNames().map((n) => model.parameters.get(n) as tf.Variable), headW, headB];
-const optimizer = tf.train.adam(1e-4);
-const images = tf.tensor4d(rng.normalArray(batch * config.imgSize * config.imgSize * config.inChans), [
-  batch,
-  config.imgSize,
-  config.imgSize,
-  config.inChans,
-]);
-const labels = tf.oneHot(
-  tf.tensor1d(
-    Int32Array.from({ length: batch }, (_, i) => i % numClasses),
-    'int32',
-  ),
-  numClasses,
-);
-const step = async (): Promise<void> => {
-  const cost = optimizer.minimize(
-    () =>
-      tf.losses.softmaxCrossEntropy(
-        labels,
-        linear(model.forward(images), headW as tf.Tensor2D, headB as tf.Tensor1D),
-      ) as tf.Scalar,
-    true,
-    vars,
-  );
-  await cost?.data();
-  cost?.dispose();
-};
+const { step } = createClassifierStep(model, batch);
 let t = performance.now();
 await step();
 console.error(`warm-up step (shader compilation): ${(performance.now() - t).toFixed(0)} ms`);

@@ -4,6 +4,11 @@
  *
  * @module
  */
+export {
+  type ClassifierStep,
+  type ClassifierStepOptions,
+  createClassifierStep,
+} from './perf/classifier_step.js';
 export { type ModelPerfOptions, runModelPerf } from './perf/model_perf.js';
 export type { PerfReport, PerfRow } from './perf/perf_report.js';
 export { runScanPerf, type ScanPerfOptions } from './perf/scan_perf.js';

@@ -2,12 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/backend_names.js';
 import { formatBackendChoice } from '../backend/format_backend_choice.js';
 import { selectBackend } from '../backend/select_backend.js';
-import { linear } from '../layers/linear.js';
 import { MODEL_PRESETS, type VisionMambaConfig } from '../model/model_config.js';
-import { SeededRandom } from '../model/seeded_random.js';
 import { VisionMamba } from '../model/vision_mamba.js';
 import { DataParallelClassifier } from '../parallel/data_parallel_classifier.js';
 import { shardSizes } from '../parallel/shard_sizes.js';
+import { createClassifierStep } from './classifier_step.js';
 import type { PerfReport } from './perf_report.js';
 
 /** Options of {@link runStepPerf}. @category Perf */
@@ -64,35 +63,18 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
     throw new RangeError(`runStepPerf: workers is ${workers}, expected an integer ≥ 0`);
   }
   const model = VisionMamba.create(config, { seed: 1 });
-  const rng = new SeededRandom(2);
-  const headW = tf.variable(
-    tf.tensor2d(rng.uniformArray(numClasses * config.dModel, -0.1, 0.1), [numClasses, config.dModel]),
-    true,
-    'stepPerfHeadW',
-  );
-  const headB = tf.variable(tf.zeros([numClasses]), true, 'stepPerfHeadB');
-  const vars = [...model.trainableNames().map((n) => model.parameters.get(n)!), headW, headB];
-  const optimizer = tf.train.adam(1e-4);
-  const images = tf.tensor4d(rng.normalArray(batch * config.imgSize * config.imgSize * config.inChans), [
-    batch,
-    config.imgSize,
-    config.imgSize,
-    config.inChans,
-  ]);
-  const targets = Int32Array.from({ length: batch }, (_, i) => i % numClasses);
-  const labels = tf.oneHot(tf.tensor1d(targets, 'int32'), numClasses);
-  const singleThreadStep = async (): Promise<void> => {
-    const cost = optimizer.minimize(
-      () => {
-        const logits = linear(model.forward(images), headW as tf.Tensor2D, headB as tf.Tensor1D);
-        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-      },
-      true,
-      vars,
-    );
-    await cost?.data(); // not dataSync: webgpu under Node has no synchronous read-back
-    cost?.dispose();
-  };
+  const {
+    headW,
+    headB,
+    images,
+    targets,
+    optimizer,
+    step: singleThreadStep,
+    dispose,
+  } = createClassifierStep(model, batch, {
+    numClasses,
+    variableNames: { weight: 'stepPerfHeadW', bias: 'stepPerfHeadB' },
+  });
   // Data-parallel step: the same loss and Adam, gradients from the main thread + `workers` threads.
   const dp = workers > 0 ? await DataParallelClassifier.create(model, { workers, backend }) : undefined;
   const names = [...model.trainableNames(), 'head.weight', 'head.bias'];
@@ -128,8 +110,7 @@ export async function runStepPerf(options: StepPerfOptions = {}): Promise<PerfRe
     bestWindow = Math.min(bestWindow, times.slice(i, i + 10).reduce((a, b) => a + b, 0) / 10);
   if (!Number.isFinite(bestWindow)) bestWindow = total / times.length;
   await dp?.dispose();
-  tf.dispose([images, labels, headW, headB]);
-  optimizer.dispose();
+  dispose();
   model.dispose();
   return [
     {
