@@ -22,3 +22,4 @@ export {
   type NestedNumbers,
   type TensorLike,
 } from './testing/expect_tensors_close.js';
+export { maxRelativeDifference } from './testing/max_relative_difference.js';

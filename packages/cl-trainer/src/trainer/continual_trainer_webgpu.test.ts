@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend, VisionMamba } from '@mamba-cl/ssm-core';
-import { describeWithBackends } from '@mamba-cl/ssm-core/testing';
+import { describeWithBackends, maxRelativeDifference as rel } from '@mamba-cl/ssm-core/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { createStrategy } from '../strategies/builtin_strategies.js';
@@ -61,17 +61,6 @@ async function trainTiny(strategy: string): Promise<RunRecord> {
   s.dispose();
   backbone.dispose();
   return { losses, initial, final, heads, leaked: tf.memory().numTensors - before, checkpointBytes };
-}
-
-/** max |a − b| / max |b|. */
-function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return m === 0 ? d : d / m;
 }
 
 describeWithBackends(

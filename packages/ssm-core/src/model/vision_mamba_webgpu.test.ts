@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { selectBackend } from '../backend/select_backend.js';
 import { describeWithBackends } from '../testing/describe_with_backends.js';
+import { maxRelativeDifference } from '../testing/max_relative_difference.js';
 import { type StateDictEntry, VisionMamba } from './vision_mamba.js';
 
 /** Forward features and the gradient of every trainable parameter of `tiny`, read back to the host. */
@@ -41,17 +42,6 @@ async function forwardBackward(
   return { values, leaked, dict };
 }
 
-/** max |a − b| / max |b| over one tensor. */
-function relativeToMax(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return m === 0 ? d : d / m;
-}
-
 describeWithBackends(
   'VisionMamba tiny on webgpu',
   () => {
@@ -70,7 +60,7 @@ describeWithBackends(
         for (const [k, ref] of cpu.values) {
           const got = gpu.values.get(k) as Float32Array;
           expect(got.length, k).toBe(ref.length);
-          expect(relativeToMax(got, ref), k).toBeLessThan(k.startsWith('grad') ? 1e-3 : 1e-4);
+          expect(maxRelativeDifference(got, ref), k).toBeLessThan(k.startsWith('grad') ? 1e-3 : 1e-4);
         }
       });
     }
