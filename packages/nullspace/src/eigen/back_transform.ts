@@ -8,7 +8,8 @@ const NB = 32;
  * **Details**
  * Blocked with the compact WY form (LAPACK DLARFT/DLARFB): reflectors are taken 32 at a time,
  * I − V·T·Vᵀ with T upper triangular, and applied from the last block to the first as
- * Z ← Z − V·(T·(Vᵀ·Z)). Cost ≈ 2n²k flops.
+ * Z ← Z − V·(T·(Vᵀ·Z)). Cost ≈ 2n²k flops. Blocks whose τ are all 0 (the identity, as after the
+ * reduction's early stop on a rank-deficient matrix) are skipped.
  *
  * @param tri - the reduction (its reflectors and τ)
  * @param z - vectors, shape [n, k], row-major; overwritten with Q·Z
@@ -26,6 +27,7 @@ export function applyQ(tri: Tridiagonal, z: Float64Array, k: number): void {
   const lastStart = Math.floor((nref - 1) / NB) * NB;
   for (let b0 = lastStart; b0 >= 0; b0 -= NB) {
     const nb = Math.min(NB, nref - b0);
+    if (identityBlock(tau, b0, nb)) continue;
     buildReflectorBlock(R, tau, n, b0, nb, vp, T, tmp, NB);
     // W = Vᵀ·Z  (nb × k)
     W.fill(0, 0, nb * k);
@@ -62,6 +64,20 @@ export function applyQ(tri: Tridiagonal, z: Float64Array, k: number): void {
       }
     }
   }
+}
+
+/**
+ * Whether reflectors b0..b0+nb−1 are all the identity (τ = 0).
+ *
+ * @param tau - τ of each reflector, [n−1]
+ * @param b0 - first reflector of the block
+ * @param nb - reflectors in the block
+ * @returns true when every τ of the block is 0
+ * @internal
+ */
+export function identityBlock(tau: Float64Array, b0: number, nb: number): boolean {
+  for (let p = 0; p < nb; p++) if (tau[b0 + p] !== 0) return false;
+  return true;
 }
 
 /**

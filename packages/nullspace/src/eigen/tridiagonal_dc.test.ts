@@ -66,6 +66,26 @@ describe('tridiagonalEigenDC', () => {
     check(new Float64Array(n).fill(2), e);
   });
 
+  it('solves the blocks between off-diagonal zeros alone (a diagonal tail keeps unit vectors)', () => {
+    // an unreduced head of 70 and a diagonal tail of 130 interleaved with it in value
+    const n = 200;
+    const d = Float64Array.from({ length: n }, () => randn(rng));
+    const e = Float64Array.from({ length: n - 1 }, (_, i) => (i < 69 ? randn(rng) : 0));
+    const { values, vectors } = tridiagonalEigenDC(d, e);
+    check(d, e);
+    for (let j = 0; j < n; j++) {
+      const col = vectors.subarray(j * n, (j + 1) * n);
+      const big = col.findIndex((x) => Math.abs(x) === 1);
+      if (big < 70) {
+        // a head vector: zero on the tail
+        expect(col.subarray(70).every((x) => x === 0)).toBe(true);
+      } else {
+        expect(values[j]).toBe(d[big]);
+        expect(col.filter((x) => x !== 0).length).toBe(1);
+      }
+    }
+  });
+
   it('keeps glued Wilkinson matrices (clusters of near-equal pairs) orthogonal', () => {
     for (const glue of [1e-14, 1e-10, 1e-4]) {
       const w = 21;

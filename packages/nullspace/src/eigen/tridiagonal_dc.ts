@@ -81,7 +81,10 @@ export interface TridiagonalEigenDC {
  * All eigenpairs of a symmetric tridiagonal matrix by divide and conquer.
  *
  * **Details**
- * T is scaled to unit max-norm and split recursively at its middle off-diagonal e:
+ * T is first split into independent blocks at its off-diagonal zeros (the reduction's early
+ * stop leaves a diagonal tail of 1×1 blocks), each solved alone and the eigenpairs interleaved in
+ * ascending order. Each block is scaled to unit max-norm and split recursively at its middle
+ * off-diagonal e:
  * T = diag(T₁, T₂) + |e|·u·uᵀ with u = (…, 1 | sign e, …) (DLAED0). Blocks of order ≤ 32 are solved
  * by implicit QL with vectors. A merge (DLAED1–3) forms D + ρ·z·zᵀ from the halves' eigenvalues
  * and the last/first rows of their vectors, then deflates — components with ρ|zᵢ| ≤ tol and
@@ -105,6 +108,49 @@ export function tridiagonalEigenDC(
   e: Float64Array,
   gemm: Gemm = gemmJs,
 ): TridiagonalEigenDC {
+  const n = d.length;
+  const starts = [0];
+  for (let i = 0; i + 1 < n; i++) if (e[i] === 0) starts.push(i + 1);
+  if (starts.length === 1) return solveUnreduced(d, e, gemm);
+  starts.push(n);
+  // independent blocks: solve each, then interleave their eigenpairs in ascending order
+  const blockValues = new Float64Array(n);
+  const blockVectors: (Float64Array | null)[] = [];
+  const blockOf = new Int32Array(n);
+  for (let b = 0; b + 1 < starts.length; b++) {
+    const lo = starts[b];
+    const hi = starts[b + 1];
+    blockOf.fill(b, lo, hi);
+    if (hi - lo === 1) {
+      blockValues[lo] = d[lo];
+      blockVectors.push(null);
+      continue;
+    }
+    const r = solveUnreduced(d.subarray(lo, hi), e.subarray(lo, hi - 1), gemm);
+    blockValues.set(r.values, lo);
+    blockVectors.push(r.vectors);
+  }
+  // ascending by value, ties by position (each block's own order is ascending already)
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort(
+    (x, y) => blockValues[x] - blockValues[y] || x - y,
+  );
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  for (let t = 0; t < n; t++) {
+    const p = order[t];
+    const b = blockOf[p];
+    const lo = starts[b];
+    const m = starts[b + 1] - lo;
+    values[t] = blockValues[p];
+    const v = blockVectors[b];
+    if (v === null) vectors[t * n + p] = 1;
+    else vectors.set(v.subarray((p - lo) * m, (p - lo + 1) * m), t * n + lo);
+  }
+  return { values, vectors };
+}
+
+/** {@link tridiagonalEigenDC} on one unreduced block (or one whose off-diagonal has no exact zero). */
+function solveUnreduced(d: Float64Array, e: Float64Array, gemm: Gemm): TridiagonalEigenDC {
   const n = d.length;
   const q = new Float64Array(n * n);
   const dd = Float64Array.from(d);

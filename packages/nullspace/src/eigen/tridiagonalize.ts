@@ -17,6 +17,8 @@ export interface Tridiagonal {
   readonly tau: Float64Array;
 }
 
+import { finishNegligibleTail, frobeniusUpper, TAIL_TOLERANCE, tailIsNegligible } from './negligible_tail.js';
+
 /** Panel width of the blocked reduction. */
 const NB = 32;
 
@@ -29,7 +31,10 @@ const NB = 32;
  * formed as in LAPACK's DLATRD (the current row is brought up to date from the panel's V and W, the
  * symmetric matrix-vector product runs on the stale trailing matrix with V/W corrections), and the
  * trailing upper triangle then gets one rank-64 update A ← A − V·Wᵀ − W·Vᵀ by a 4×4 register-blocked
- * kernel. Cost ≈ 4n³/3 flops.
+ * kernel. Cost ≈ 4n³/3 flops. On a numerically rank-deficient matrix the reduction stops after the
+ * first panel whose trailing matrix and coupling are below 8ε·‖A‖_F in Frobenius norm: that block
+ * is taken as diagonal (e = 0, τ = 0 from there on; a backward error below 8ε·‖A‖_F, the
+ * tolerance of divide and conquer's deflation), so a rank-r matrix costs O(n²·r) instead of O(n³).
  *
  * @param a - symmetric matrix, shape [n, n], row-major (not modified)
  * @param n - order
@@ -44,6 +49,7 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonal {
   const vp = new Float64Array(NB * n);
   const wp = new Float64Array(NB * n);
   const y = new Float64Array(n);
+  const tol = TAIL_TOLERANCE * frobeniusUpper(A, n);
   for (let k0 = 0; k0 < n; k0 += NB) {
     const nb = Math.min(NB, n - k0);
     vp.fill(0);
@@ -110,7 +116,12 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonal {
     }
     // trailing update of the upper triangle, indices ≥ k0 + nb
     const s = k0 + nb;
-    if (s < n) rank2kUpper(A, n, s, vp, wp, nb);
+    if (s >= n) continue;
+    rank2kUpper(A, n, s, vp, wp, nb);
+    if (tailIsNegligible(A, n, s, e[s - 1], tol)) {
+      finishNegligibleTail(A, n, s, d, e, tau);
+      break;
+    }
   }
   return { n, d, e, reflectors: A, tau };
 }

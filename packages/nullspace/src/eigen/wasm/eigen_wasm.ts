@@ -1,4 +1,5 @@
-import { buildReflectorBlock } from '../back_transform.js';
+import { buildReflectorBlock, identityBlock } from '../back_transform.js';
+import { finishNegligibleTail, frobeniusUpper, TAIL_TOLERANCE, tailIsNegligible } from '../negligible_tail.js';
 import type { Tridiagonal } from '../tridiagonalize.js';
 import { EIGEN_KERNELS_WASM_BASE64 } from './eigen_kernels_wasm.js';
 import { type EigenPool, eigenPool, OP_APPLY_BLOCK, OP_GEMM, OP_RANK2K, OP_SYMV } from './eigen_pool.js';
@@ -180,6 +181,7 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
   mem.set(a.subarray(0, nn), oA);
   // one call per panel: V8 tiers short calls up to optimised code early (see eigen_kernels.c)
   const pool = helpers(k, n, threads);
+  const tol = TAIL_TOLERANCE * frobeniusUpper(a, n);
   for (let k0 = 0; k0 < n; k0 += NB) {
     const nb = Math.min(NB, n - k0);
     for (let j = 0; j < nb; j++) {
@@ -204,6 +206,7 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
     k.pack_panel(ov * 8, ow * 8, n, nb, s, ovk * 8, owk * 8);
     if (!pool) {
       k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, s, end4, 1, ovk * 8, owk * 8);
+      if (stopAtNegligibleTail(k, n, s, oA, od, oe, ot, tol)) break;
       continue;
     }
     const parts = pool.size + 1;
@@ -230,6 +233,7 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
       ]);
     k.rank2k_rows(oA * 8, n, s, ov * 8, ow * 8, nb, cuts[0], cuts[1], 1, ovk * 8, owk * 8);
     for (let h = 0; h < pool.size; h++) pool.wait(h);
+    if (stopAtNegligibleTail(k, n, s, oA, od, oe, ot, tol)) break;
   }
   const m = new Float64Array(k.memory.buffer);
   return {
@@ -239,6 +243,27 @@ export function tridiagonalizeWasm(k: Kernels, a: Float64Array, n: number, threa
     tau: m.slice(ot, ot + Math.max(n - 1, 0)),
     reflectors: m.slice(oA, oA + nn),
   };
+}
+
+/**
+ * The early stop of {@link tridiagonalize} in the module's memory (float64 indices oA, od, oe, ot):
+ * true, with rows s..n−1 made the identity part, when the trailing block is negligible.
+ */
+function stopAtNegligibleTail(
+  k: Kernels,
+  n: number,
+  s: number,
+  oA: number,
+  od: number,
+  oe: number,
+  ot: number,
+  tol: number,
+): boolean {
+  const m = new Float64Array(k.memory.buffer);
+  if (!tailIsNegligible(m, n, s, m[oe + s - 1], tol, oA)) return false;
+  const last = Math.max(n - 1, 0);
+  finishNegligibleTail(m, n, s, m.subarray(od, od + n), m.subarray(oe, oe + last), m.subarray(ot, ot + last), oA);
+  return true;
 }
 
 /** {@link applyQ} on the wasm kernels: Z ← Q·Z, z row-major [n, k]. @internal */
@@ -264,6 +289,7 @@ export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: 
   const lastStart = Math.floor((nref - 1) / NB) * NB;
   for (let b0 = lastStart; b0 >= 0; b0 -= NB) {
     const nb = Math.min(NB, nref - b0);
+    if (identityBlock(tau, b0, nb)) continue;
     buildReflectorBlock(R, tau, n, b0, nb, vp, T, tmp, NB);
     mem = new Float64Array(kern.memory.buffer);
     mem.set(vp, ov);
