@@ -13,6 +13,9 @@ typedef double f64;
 
 static inline f64 fabs_(f64 x) { return x < 0 ? -x : x; }
 
+static inline void gemm_core(const f64 *A, int lda, const f64 *B, int ldb, f64 *C, int ldc, int m, int n, int k,
+                             f64 *Ap, int sub);
+
 /*
  * y[s..n) = the contribution of rows [i0, i1) of the upper triangle of A[s..n, s..n] (row-major) to
  * A v (y zeroed first). Two rows at a time share the loads and stores of v and y (the A rows are
@@ -205,91 +208,75 @@ void panel_w(int n, int k0, int j, const f64 *tau, const f64 *vp, f64 *wp, f64 *
 }
 
 /*
- * Z <- Z - V (T (V^T Z)) for one block of nb reflectors (V p-major nb x n, T nb x NB upper
- * triangular, Z row-major n x k with row stride ldz, rows start..n-1 touched). W: scratch nb x k.
- * Columns are independent: threads that take column ranges of even width (but the last) give
- * the bits of one call.
+ * The compact WY factor of one block of nb reflectors (LAPACK DLARFT, forward, columnwise) from its
+ * V panel (vp, p-major nb x n: v_{b0+p} is 1 at b0+p+1 and zero before): vt = V transposed (rows
+ * b0+1..n-1, nb per row), T upper triangular (ld NB) with T[p,p] = tau_p and
+ * T[0:p, p] = -tau_p T[0:p, 0:p] (V[:, 0:p]^T v_p). G: NB x NB scratch for the Gram V V^T, summed
+ * over rows in ascending order from b0+1 (the zeros before b0+p+1 add exactly nothing), so T has the
+ * bits of src/eigen/back_transform.ts's buildReflectorBlock.
+ */
+__attribute__((export_name("reflector_t")))
+void reflector_t(const f64 *vp, const f64 *tau, f64 *T, f64 *vt, f64 *G, int n, int nb, int b0) {
+  for (int i = b0 + 1; i < n; i++)
+    for (int p = 0; p < nb; p++) vt[(long)i * nb + p] = vp[(long)p * n + i];
+  for (int i = 0; i < NB * NB; i++) G[i] = 0;
+  /* G[q NB + p] += vt[i, q] vt[i, p] for q < p, two p at a time */
+  for (int i = b0 + 1; i < n; i++) {
+    const f64 *r = vt + (long)i * nb;
+    for (int q = 0; q < nb - 1; q++) {
+      const f64 x = r[q];
+      f64 *g = G + q * NB;
+      int p = q + 1;
+      const v128_t xs = wasm_f64x2_splat(x);
+      for (; p + 1 < nb; p += 2)
+        wasm_v128_store(g + p, wasm_f64x2_add(wasm_v128_load(g + p), wasm_f64x2_mul(xs, wasm_v128_load(r + p))));
+      for (; p < nb; p++) g[p] += x * r[p];
+    }
+  }
+  for (int i = 0; i < NB * NB; i++) T[i] = 0;
+  f64 tmp[NB];
+  for (int p = 0; p < nb; p++) {
+    const f64 tp = tau[p];
+    T[p * NB + p] = tp;
+    for (int q = 0; q < p; q++) tmp[q] = -tp * G[q * NB + p];
+    for (int q = 0; q < p; q++) {
+      f64 s = 0;
+      for (int r = q; r < p; r++) s += T[q * NB + r] * tmp[r];
+      T[q * NB + p] = s;
+    }
+  }
+}
+
+/*
+ * Z <- Z - V (T (V^T Z)) for one block of nb reflectors, as two products on gemm_core. V: the panel
+ * p-major (vp, nb x n) and transposed (vt, n x nb row-major); T nb x NB upper triangular; Z row-major
+ * n x k with row stride ldz, rows start..n-1 touched. Read column-major, row-major Z is Zc (k x n,
+ * ld ldz), so W^T = Zc V^T (k x nb, ld k, in W), W^T <- W^T T^T, and Zc -= W^T V. Ap: MC*KC
+ * scratch. Columns are independent and every entry is summed the same way whatever the split, so
+ * threads that take column ranges give the bits of one call.
  */
 __attribute__((export_name("apply_block")))
-void apply_block(const f64 *vp, const f64 *T, f64 *z, f64 *W, int n, int k, int ldz, int nb, int start) {
-  for (long i = 0; i < (long)nb * k; i++) W[i] = 0;
-  const int k2 = k & ~1;
-  /* W = V^T Z: 4 reflectors x 4 rows of Z per pass over a column pair */
-  int i = start;
-  for (; i + 3 < n; i += 4) {
-    const f64 *z0 = z + (long)i * ldz, *z1 = z0 + ldz, *z2 = z1 + ldz, *z3 = z2 + ldz;
-    int p = 0;
-    for (; p + 3 < nb; p += 4) {
-      const f64 *v0 = vp + (long)p * n + i, *v1 = v0 + n, *v2 = v1 + n, *v3 = v2 + n;
-      const v128_t a00 = wasm_f64x2_splat(v0[0]), a01 = wasm_f64x2_splat(v0[1]), a02 = wasm_f64x2_splat(v0[2]), a03 = wasm_f64x2_splat(v0[3]);
-      const v128_t a10 = wasm_f64x2_splat(v1[0]), a11 = wasm_f64x2_splat(v1[1]), a12 = wasm_f64x2_splat(v1[2]), a13 = wasm_f64x2_splat(v1[3]);
-      const v128_t a20 = wasm_f64x2_splat(v2[0]), a21 = wasm_f64x2_splat(v2[1]), a22 = wasm_f64x2_splat(v2[2]), a23 = wasm_f64x2_splat(v2[3]);
-      const v128_t a30 = wasm_f64x2_splat(v3[0]), a31 = wasm_f64x2_splat(v3[1]), a32 = wasm_f64x2_splat(v3[2]), a33 = wasm_f64x2_splat(v3[3]);
-      f64 *w0 = W + (long)p * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
-      for (int c = 0; c < k2; c += 2) {
-        const v128_t x0 = wasm_v128_load(z0 + c), x1 = wasm_v128_load(z1 + c), x2 = wasm_v128_load(z2 + c), x3 = wasm_v128_load(z3 + c);
-        wasm_v128_store(w0 + c, wasm_f64x2_add(wasm_v128_load(w0 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a00, x0), wasm_f64x2_mul(a01, x1)), wasm_f64x2_add(wasm_f64x2_mul(a02, x2), wasm_f64x2_mul(a03, x3)))));
-        wasm_v128_store(w1 + c, wasm_f64x2_add(wasm_v128_load(w1 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a10, x0), wasm_f64x2_mul(a11, x1)), wasm_f64x2_add(wasm_f64x2_mul(a12, x2), wasm_f64x2_mul(a13, x3)))));
-        wasm_v128_store(w2 + c, wasm_f64x2_add(wasm_v128_load(w2 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a20, x0), wasm_f64x2_mul(a21, x1)), wasm_f64x2_add(wasm_f64x2_mul(a22, x2), wasm_f64x2_mul(a23, x3)))));
-        wasm_v128_store(w3 + c, wasm_f64x2_add(wasm_v128_load(w3 + c), wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a30, x0), wasm_f64x2_mul(a31, x1)), wasm_f64x2_add(wasm_f64x2_mul(a32, x2), wasm_f64x2_mul(a33, x3)))));
-      }
-      for (int c = k2; c < k; c++) {
-        w0[c] += v0[0] * z0[c] + v0[1] * z1[c] + v0[2] * z2[c] + v0[3] * z3[c];
-        w1[c] += v1[0] * z0[c] + v1[1] * z1[c] + v1[2] * z2[c] + v1[3] * z3[c];
-        w2[c] += v2[0] * z0[c] + v2[1] * z1[c] + v2[2] * z2[c] + v2[3] * z3[c];
-        w3[c] += v3[0] * z0[c] + v3[1] * z1[c] + v3[2] * z2[c] + v3[3] * z3[c];
-      }
-    }
-    for (; p < nb; p++) {
-      const f64 *v = vp + (long)p * n + i;
-      f64 *w = W + (long)p * k;
-      for (int c = 0; c < k; c++) w[c] += v[0] * z0[c] + v[1] * z1[c] + v[2] * z2[c] + v[3] * z3[c];
-    }
-  }
-  for (; i < n; i++) {
-    const f64 *zi = z + (long)i * ldz;
-    for (int p = 0; p < nb; p++) {
-      const f64 v = vp[(long)p * n + i];
-      f64 *w = W + (long)p * k;
-      for (int c = 0; c < k; c++) w[c] += v * zi[c];
-    }
-  }
-  /* W <- T W (upper triangular, ascending rows) */
+void apply_block(const f64 *vp, const f64 *vt, const f64 *T, f64 *z, f64 *W, f64 *Ap, int n, int k, int ldz, int nb,
+                 int start) {
+  const int len = n - start;
+  if (len <= 0 || k <= 0) return;
+  f64 *zs = z + (long)start * ldz;
+  /* W^T[c, p] = sum_i Z[i, c] V[p, i] */
+  gemm_core(zs, ldz, vp + start, n, W, k, k, nb, len, Ap, 0);
+  /* W <- T W: column p of W^T becomes sum_{q >= p} T[p, q] column q (ascending p, in place) */
   for (int p = 0; p < nb; p++) {
-    f64 *w = W + (long)p * k;
+    f64 *wp_ = W + (long)p * k;
     const f64 tpp = T[p * NB + p];
-    for (int c = 0; c < k; c++) w[c] *= tpp;
+    for (int c = 0; c < k; c++) wp_[c] *= tpp;
     for (int q = p + 1; q < nb; q++) {
       const f64 tpq = T[p * NB + q];
       if (tpq == 0) continue;
       const f64 *wq = W + (long)q * k;
-      for (int c = 0; c < k; c++) w[c] += tpq * wq[c];
+      for (int c = 0; c < k; c++) wp_[c] += tpq * wq[c];
     }
   }
-  /* Z <- Z - V W: each row of Z against 4 reflectors per pass */
-  const int nb4 = nb & ~3;
-  for (int r = start; r < n; r++) {
-    f64 *zr = z + (long)r * ldz;
-    int p = 0;
-    for (; p < nb4; p += 4) {
-      const f64 b0 = vp[(long)p * n + r], b1 = vp[(long)(p + 1) * n + r], b2 = vp[(long)(p + 2) * n + r], b3 = vp[(long)(p + 3) * n + r];
-      if (b0 == 0 && b1 == 0 && b2 == 0 && b3 == 0) continue;
-      const v128_t s0 = wasm_f64x2_splat(b0), s1 = wasm_f64x2_splat(b1), s2 = wasm_f64x2_splat(b2), s3 = wasm_f64x2_splat(b3);
-      const f64 *w0 = W + (long)p * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
-      for (int c = 0; c < k2; c += 2) {
-        const v128_t acc = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(s0, wasm_v128_load(w0 + c)), wasm_f64x2_mul(s1, wasm_v128_load(w1 + c))),
-                                          wasm_f64x2_add(wasm_f64x2_mul(s2, wasm_v128_load(w2 + c)), wasm_f64x2_mul(s3, wasm_v128_load(w3 + c))));
-        wasm_v128_store(zr + c, wasm_f64x2_sub(wasm_v128_load(zr + c), acc));
-      }
-      for (int c = k2; c < k; c++) zr[c] -= b0 * w0[c] + b1 * w1[c] + b2 * w2[c] + b3 * w3[c];
-    }
-    for (; p < nb; p++) {
-      const f64 v = vp[(long)p * n + r];
-      if (v == 0) continue;
-      const f64 *w = W + (long)p * k;
-      for (int c = 0; c < k; c++) zr[c] -= v * w[c];
-    }
-  }
+  /* Zc[:, i] -= W^T V[:, i] */
+  gemm_core(W, k, vt + (long)start * nb, nb, zs, ldz, k, len, nb, Ap, 1);
 }
 
 /*
@@ -352,9 +339,18 @@ void gram_upper(const float *X, int rows, int dim, f64 *G) {
  */
 #define KC 128
 #define MC 128
-__attribute__((export_name("gemm_nn")))
-void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, int ldc, f64 *Ap) {
-  for (int j = 0; j < n; j++) for (int i = 0; i < m; i++) C[(long)j * ldc + i] = 0;
+
+/*
+ * The blocked product behind gemm_nn and apply_block: with sub == 0, C = A B (C overwritten); with
+ * sub != 0, C -= A B. Column-major: A m x k (ld lda), B k x n (ld ldb), C m x n (ld ldc). Each C entry
+ * sums its products in ascending p, KC at a time (C = ((0 + block 0) + block 1) + ..., or
+ * C = (C - block 0) - block 1 ...), the same in the SIMD and the scalar paths, so the bits do not
+ * depend on how rows or columns are split across calls.
+ */
+static inline void gemm_core(const f64 *A, int lda, const f64 *B, int ldb, f64 *C, int ldc, int m, int n, int k,
+                             f64 *Ap, int sub) {
+  if (!sub)
+    for (int j = 0; j < n; j++) for (int i = 0; i < m; i++) C[(long)j * ldc + i] = 0;
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int p1 = (k - p0 < KC) ? k : p0 + KC;
     for (int i0 = 0; i0 < m; i0 += MC) {
@@ -364,7 +360,7 @@ void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, i
       /* pack the 8-row chunks of this block contiguously: Ap[((i - i0)/8 kb + p - p0) 8 + r] */
       for (int i = i0; i < i8; i += 8)
         for (int p = p0; p < p1; p++) {
-          const f64 *src = A + (long)p * m + i;
+          const f64 *src = A + (long)p * lda + i;
           f64 *dst = Ap + ((long)((i - i0) >> 3) * kb + (p - p0)) * 8;
           for (int r = 0; r < 8; r++) dst[r] = src[r];
         }
@@ -374,8 +370,13 @@ void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, i
         f64 *c0 = C + (long)j * ldc, *c1 = c0 + ldc;
         int i = i0;
         for (; i < i8; i += 8) {
-          v128_t x00 = wasm_v128_load(c0 + i), x01 = wasm_v128_load(c0 + i + 2), x02 = wasm_v128_load(c0 + i + 4), x03 = wasm_v128_load(c0 + i + 6);
-          v128_t x10 = wasm_v128_load(c1 + i), x11 = wasm_v128_load(c1 + i + 2), x12 = wasm_v128_load(c1 + i + 4), x13 = wasm_v128_load(c1 + i + 6);
+          v128_t x00, x01, x02, x03, x10, x11, x12, x13;
+          if (sub) {
+            x00 = x01 = x02 = x03 = x10 = x11 = x12 = x13 = wasm_f64x2_splat(0);
+          } else {
+            x00 = wasm_v128_load(c0 + i); x01 = wasm_v128_load(c0 + i + 2); x02 = wasm_v128_load(c0 + i + 4); x03 = wasm_v128_load(c0 + i + 6);
+            x10 = wasm_v128_load(c1 + i); x11 = wasm_v128_load(c1 + i + 2); x12 = wasm_v128_load(c1 + i + 4); x13 = wasm_v128_load(c1 + i + 6);
+          }
           const f64 *a = Ap + (long)((i - i0) >> 3) * kb * 8;
           for (int p = p0; p < p1; p++, a += 8) {
             const v128_t a0 = wasm_v128_load(a), a1 = wasm_v128_load(a + 2), a2 = wasm_v128_load(a + 4), a3 = wasm_v128_load(a + 6);
@@ -389,24 +390,41 @@ void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, i
             x12 = wasm_f64x2_add(x12, wasm_f64x2_mul(a2, s1));
             x13 = wasm_f64x2_add(x13, wasm_f64x2_mul(a3, s1));
           }
+          if (sub) {
+            x00 = wasm_f64x2_sub(wasm_v128_load(c0 + i), x00); x01 = wasm_f64x2_sub(wasm_v128_load(c0 + i + 2), x01);
+            x02 = wasm_f64x2_sub(wasm_v128_load(c0 + i + 4), x02); x03 = wasm_f64x2_sub(wasm_v128_load(c0 + i + 6), x03);
+            x10 = wasm_f64x2_sub(wasm_v128_load(c1 + i), x10); x11 = wasm_f64x2_sub(wasm_v128_load(c1 + i + 2), x11);
+            x12 = wasm_f64x2_sub(wasm_v128_load(c1 + i + 4), x12); x13 = wasm_f64x2_sub(wasm_v128_load(c1 + i + 6), x13);
+          }
           wasm_v128_store(c0 + i, x00); wasm_v128_store(c0 + i + 2, x01); wasm_v128_store(c0 + i + 4, x02); wasm_v128_store(c0 + i + 6, x03);
           wasm_v128_store(c1 + i, x10); wasm_v128_store(c1 + i + 2, x11); wasm_v128_store(c1 + i + 4, x12); wasm_v128_store(c1 + i + 6, x13);
         }
         for (; i < i1; i++) {
-          f64 s0 = c0[i], s1 = c1[i];
-          for (int p = p0; p < p1; p++) { s0 += A[(long)p * m + i] * b0[p]; s1 += A[(long)p * m + i] * b1[p]; }
-          c0[i] = s0; c1[i] = s1;
+          f64 s0 = sub ? 0 : c0[i], s1 = sub ? 0 : c1[i];
+          for (int p = p0; p < p1; p++) { s0 += A[(long)p * lda + i] * b0[p]; s1 += A[(long)p * lda + i] * b1[p]; }
+          if (sub) { c0[i] -= s0; c1[i] -= s1; } else { c0[i] = s0; c1[i] = s1; }
         }
       }
       for (; j < n; j++) {
         const f64 *b0 = B + (long)j * ldb;
         f64 *c0 = C + (long)j * ldc;
         for (int i = i0; i < i1; i++) {
-          f64 s0 = c0[i];
-          for (int p = p0; p < p1; p++) s0 += A[(long)p * m + i] * b0[p];
-          c0[i] = s0;
+          f64 s0 = sub ? 0 : c0[i];
+          for (int p = p0; p < p1; p++) s0 += A[(long)p * lda + i] * b0[p];
+          if (sub) c0[i] -= s0; else c0[i] = s0;
         }
       }
     }
   }
+}
+
+/*
+ * C = A B, column-major: A m x k (ld m), B k x n (ld ldb), C m x n (ld ldc), C overwritten. Used by the
+ * divide-and-conquer merges (Q U). Blocked over k (KC) and rows (MC) so a block of A stays in
+ * cache while every column pair of B streams past; 8 rows x 2 columns of C in f64x2 registers.
+ * Ap: scratch of MC*KC doubles (one per thread), the A block packed so the inner loop reads contiguously.
+ */
+__attribute__((export_name("gemm_nn")))
+void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, int ldc, f64 *Ap) {
+  gemm_core(A, m, B, ldb, C, ldc, m, n, k, Ap, 0);
 }

@@ -108,14 +108,7 @@ export function buildReflectorBlock(
   tmp: Float64Array,
   ldT: number,
 ): void {
-  vp.fill(0);
-  for (let p = 0; p < nb; p++) {
-    const kk = b0 + p;
-    const row = kk * n;
-    const o = p * n;
-    vp[o + kk + 1] = 1;
-    for (let c = kk + 2; c < n; c++) vp[o + c] = R[row + c];
-  }
+  packReflectorPanel(R, n, b0, nb, vp);
   T.fill(0);
   for (let p = 0; p < nb; p++) {
     const tp = tau[b0 + p];
@@ -132,5 +125,27 @@ export function buildReflectorBlock(
       for (let r = q; r < p; r++) s += T[q * ldT + r] * tmp[r];
       T[q * ldT + p] = s;
     }
+  }
+}
+
+/**
+ * The V panel of reflectors b0..b0+nb−1, p-major: v_{b0+p} is 1 at b0+p+1, the stored reflector
+ * after it, 0 before.
+ *
+ * @param R - reflectors, row-major [n, n] (row kk holds v_kk from column kk+2 on)
+ * @param n - matrix size
+ * @param b0 - first reflector of the block
+ * @param nb - reflectors in the block
+ * @param vp - out: V panel, [≥ nb, n] p-major (overwritten)
+ * @internal
+ */
+export function packReflectorPanel(R: Float64Array, n: number, b0: number, nb: number, vp: Float64Array): void {
+  vp.fill(0);
+  for (let p = 0; p < nb; p++) {
+    const kk = b0 + p;
+    const row = kk * n;
+    const o = p * n;
+    vp[o + kk + 1] = 1;
+    for (let c = kk + 2; c < n; c++) vp[o + c] = R[row + c];
   }
 }

@@ -38,7 +38,7 @@ for (;;) {
   try {
     switch (ctl[${OP}]) {
       case ${OP_RANK2K}: ex.rank2k_rows(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]); break;
-      case ${OP_APPLY_BLOCK}: ex.apply_block(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]); break;
+      case ${OP_APPLY_BLOCK}: ex.apply_block(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]); break;
       case ${OP_GEMM}: ex.gemm_nn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]); break;
       case ${OP_SYMV}: ex.symv_rows(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
       default: break;

@@ -1,4 +1,4 @@
-import { buildReflectorBlock, identityBlock } from '../back_transform.js';
+import { identityBlock, packReflectorPanel } from '../back_transform.js';
 import { finishNegligibleTail, frobeniusUpper, TAIL_TOLERANCE, tailIsNegligible } from '../negligible_tail.js';
 import type { Tridiagonal } from '../tridiagonalize.js';
 import { EIGEN_KERNELS_WASM_BASE64 } from './eigen_kernels_wasm.js';
@@ -69,15 +69,18 @@ export interface Kernels {
   pack_panel: (vp: number, wp: number, n: number, nb: number, s: number, vpk: number, wpk: number) => void;
   apply_block: (
     vp: number,
+    vt: number,
     T: number,
     z: number,
     W: number,
+    ap: number,
     n: number,
     k: number,
     ldz: number,
     nb: number,
     start: number,
   ) => void;
+  reflector_t: (vp: number, tau: number, T: number, vt: number, G: number, n: number, nb: number, b0: number) => void;
   gram_upper: (X: number, rows: number, dim: number, G: number) => void;
   gemm_nn: (
     A: number,
@@ -273,37 +276,50 @@ export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: 
   if (nref <= 0 || k === 0) return;
   const pool = k >= 16 ? helpers(kern, n, threads) : null;
   const parts = pool ? pool.size + 1 : 1;
-  // columns per thread, even widths but the last (same bits as one call)
-  const cuts = splitEven(k, parts, 2);
+  // Z is held with its rows padded to kp = a multiple of 8 columns (zeros), so that every column
+  // runs in the kernel's 8-wide SIMD path; columns per thread are multiples of 8 (each entry is
+  // summed the same way in any split, so the bits do not depend on the thread count)
+  const kp = Math.ceil(k / 8) * 8;
+  const cuts = splitEven(kp, parts, 8);
   const base = HEAP_BASE / 8;
+  // layout: V p-major | V transposed | T | τ of the block | Gram scratch | Z | per thread: W (NB × its
+  // columns) and a packing scratch
   const ov = base;
-  const oT = ov + NB * n;
-  const oz = oT + NB * NB;
-  const oW = oz + n * k + ((n * k) % 2);
-  const total = oW + NB * k - base;
+  const ovt = ov + NB * n;
+  const oT = ovt + NB * n;
+  const otau = oT + NB * NB;
+  const oG = otau + NB;
+  const oz = oG + NB * NB;
+  const oW = oz + n * kp;
+  const oS = oW + NB * kp;
+  const total = oS + parts * GEMM_MC * GEMM_KC - base;
   let mem = ensure(kern, total * 8);
-  mem.set(z.subarray(0, n * k), oz);
-  const vp = new Float64Array(NB * n);
-  const T = new Float64Array(NB * NB);
-  const tmp = new Float64Array(NB);
+  if (kp === k) mem.set(z.subarray(0, n * k), oz);
+  else {
+    mem.fill(0, oz, oz + n * kp);
+    for (let i = 0; i < n; i++) mem.set(z.subarray(i * k, i * k + k), oz + i * kp);
+  }
   const lastStart = Math.floor((nref - 1) / NB) * NB;
   for (let b0 = lastStart; b0 >= 0; b0 -= NB) {
     const nb = Math.min(NB, nref - b0);
     if (identityBlock(tau, b0, nb)) continue;
-    buildReflectorBlock(R, tau, n, b0, nb, vp, T, tmp, NB);
     mem = new Float64Array(kern.memory.buffer);
-    mem.set(vp, ov);
-    mem.set(T, oT);
-    for (let h = 1; h < parts; h++) {
+    packReflectorPanel(R, n, b0, nb, mem.subarray(ov, ov + NB * n));
+    mem.set(tau.subarray(b0, b0 + nb), otau);
+    kern.reflector_t(ov * 8, otau * 8, oT * 8, ovt * 8, oG * 8, n, nb, b0);
+    const args = (h: number) => {
       const c0 = cuts[h];
-      const args = [ov * 8, oT * 8, (oz + c0) * 8, (oW + NB * c0) * 8, n, cuts[h + 1] - c0, k, nb, b0 + 1];
-      pool?.start(h - 1, OP_APPLY_BLOCK, args);
-    }
-    kern.apply_block(ov * 8, oT * 8, oz * 8, oW * 8, n, cuts[1], k, nb, b0 + 1);
+      const sc = (oS + h * GEMM_MC * GEMM_KC) * 8;
+      return [ov * 8, ovt * 8, oT * 8, (oz + c0) * 8, (oW + NB * c0) * 8, sc, n, cuts[h + 1] - c0, kp, nb, b0 + 1];
+    };
+    for (let h = 1; h < parts; h++) pool?.start(h - 1, OP_APPLY_BLOCK, args(h));
+    const a0 = args(0);
+    kern.apply_block(a0[0], a0[1], a0[2], a0[3], a0[4], a0[5], a0[6], a0[7], a0[8], a0[9], a0[10]);
     for (let h = 1; h < parts; h++) pool?.wait(h - 1);
   }
   mem = new Float64Array(kern.memory.buffer);
-  z.set(mem.subarray(oz, oz + n * k));
+  if (kp === k) z.set(mem.subarray(oz, oz + n * k));
+  else for (let i = 0; i < n; i++) z.set(mem.subarray(oz + i * kp, oz + i * kp + k), i * k);
 }
 
 /** Upper triangle of XᵀX (float64) for float32 X [rows, dim] on the wasm kernels, as a fresh array. @internal */

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32, randn } from '../../internal/random.js';
+import { applyQ, buildReflectorBlock, packReflectorPanel } from '../back_transform.js';
+import { tridiagonalize } from '../tridiagonalize.js';
+import { applyQWasm, eigenKernels, eigenKernelsError } from './eigen_wasm.js';
+
+const kernels = eigenKernels();
+
+function symmetric(n: number, rng: () => number): Float64Array {
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const v = randn(rng);
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
+  return a;
+}
+
+describe.skipIf(kernels === null)(`the wasm back-transform${kernels ? '' : ` (skipped: ${eigenKernelsError()})`}`, () => {
+  const rng = mulberry32(3);
+  const n = 300; // above the order from which helper threads are used
+  const tri = tridiagonalize(symmetric(n, rng), n);
+
+  it('forms each block factor T with the bits of the TypeScript one', () => {
+    const k = kernels!;
+    const NB = 32;
+    const js = { vp: new Float64Array(NB * n), T: new Float64Array(NB * NB), tmp: new Float64Array(NB) };
+    for (const b0 of [0, 128, 288]) {
+      const nb = Math.min(NB, n - 1 - b0);
+      buildReflectorBlock(tri.reflectors, tri.tau, n, b0, nb, js.vp, js.T, js.tmp, NB);
+      // the module's memory past its own data: vp | τ | T | vt | G
+      const base = 1114112 / 8;
+      const need = (base + NB * n * 2 + NB + 2 * NB * NB) * 8;
+      if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+      const mem = new Float64Array(k.memory.buffer);
+      const [ov, otau, oT, ovt, oG] = [base, base + NB * n, base + NB * n + NB, base + NB * n + NB + NB * NB, base + 2 * NB * n + NB + NB * NB];
+      packReflectorPanel(tri.reflectors, n, b0, nb, mem.subarray(ov, ov + NB * n));
+      mem.set(tri.tau.subarray(b0, b0 + nb), otau);
+      k.reflector_t(ov * 8, otau * 8, oT * 8, ovt * 8, oG * 8, n, nb, b0);
+      expect(Array.from(mem.subarray(oT, oT + NB * NB))).toEqual(Array.from(js.T));
+      for (let i = b0 + 1; i < n; i++)
+        for (let p = 0; p < nb; p++) expect(mem[ovt + i * nb + p]).toBe(js.vp[p * n + i]);
+    }
+  });
+
+  it('agrees with applyQ on any column count, and gives the same bits on 1 and 2 threads', () => {
+    for (const k of [1, 7, 9, 31, 37, 300]) {
+      const z = Float64Array.from({ length: n * k }, () => randn(rng));
+      const ref = z.slice();
+      applyQ(tri, ref, k);
+      const one = z.slice();
+      applyQWasm(kernels!, tri, one, k, 1);
+      const two = z.slice();
+      applyQWasm(kernels!, tri, two, k, 2);
+      let diff = 0;
+      let big = 0;
+      for (let i = 0; i < n * k; i++) {
+        diff = Math.max(diff, Math.abs(one[i] - ref[i]));
+        big = Math.max(big, Math.abs(ref[i]));
+      }
+      expect(diff / big).toBeLessThan(1e-13);
+      expect(Array.from(two)).toEqual(Array.from(one));
+    }
+  });
+});
