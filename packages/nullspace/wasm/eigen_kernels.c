@@ -428,3 +428,152 @@ __attribute__((export_name("gemm_nn")))
 void gemm_nn(const f64 *A, const f64 *B, f64 *C, int m, int n, int k, int ldb, int ldc, f64 *Ap) {
   gemm_core(A, m, B, ldb, C, ldc, m, n, k, Ap, 0);
 }
+
+/*
+ * The secular equation of a divide-and-conquer merge: a C port of src/eigen/secular_equation.ts,
+ * operation for operation (so the bits are those of the TypeScript), split into index ranges that
+ * threads can take: secular_roots (roots j0..j1-1), secular_weights (the Gu-Eisenstat weights
+ * i0..i1-1) and secular_normalize (vectors j0..j1-1). Each entry is computed the same way in any split.
+ */
+#define SECULAR_MAX_ITER 60
+static const f64 EPS_ = 2.220446049250313e-16;
+
+static f64 solve_two_pole(f64 c, f64 s, f64 S, f64 a, f64 b, int right) {
+  const f64 A = c * (a + b) + s + S;
+  const f64 B = c * a * b + s * b + S * a;
+  if (c == 0) return B / A;
+  const f64 disc = __builtin_sqrt(fabs_(A * A - 4 * B * c));
+  f64 r1, r2;
+  if (A >= 0) {
+    r1 = (A + disc) / (2 * c);
+    r2 = (2 * B) / (A + disc);
+  } else {
+    r1 = (A - disc) / (2 * c);
+    r2 = (2 * B) / (A - disc);
+  }
+  if (right) {
+    const int ok1 = r1 > b, ok2 = r2 > b;
+    if (ok1 && ok2) return r1 < r2 ? r1 : r2;
+    return ok1 ? r1 : ok2 ? r2 : __builtin_nan("");
+  }
+  if (r1 > a && r1 < b) return r1;
+  if (r2 > a && r2 < b) return r2;
+  return __builtin_nan("");
+}
+
+__attribute__((export_name("secular_roots")))
+void secular_roots(const f64 *dl, const f64 *z, const f64 *rhop, f64 *lambda, f64 *delta, int K, int j0, int j1) {
+  const f64 rho = *rhop;
+  if (K == 1) {
+    lambda[0] = dl[0] + rho * z[0] * z[0];
+    delta[0] = -rho * z[0] * z[0];
+    return;
+  }
+  f64 zsq = 0;
+  for (int i = 0; i < K; i++) zsq += z[i] * z[i];
+  const f64 rhoinv = 1 / rho;
+  for (int j = j0; j < j1; j++) {
+    f64 *dlt = delta + (long)j * K;
+    const int last = j == K - 1;
+    int org, ip;
+    f64 lo, hi;
+    if (last) {
+      org = K - 1;
+      lo = 0;
+      hi = rho * zsq;
+      ip = K - 2;
+    } else {
+      const f64 del = dl[j + 1] - dl[j];
+      const f64 mid = 0.5 * del;
+      f64 f = rhoinv;
+      for (int i = 0; i < K; i++) f += (z[i] * z[i]) / (dl[i] - dl[j] - mid);
+      if (f > 0) {
+        org = j;
+        lo = 0;
+        hi = mid;
+      } else {
+        org = j + 1;
+        lo = -mid;
+        hi = 0;
+      }
+      ip = j;
+    }
+    const int iq = ip + 1;
+    const f64 sig = dl[org];
+    for (int i = 0; i < K; i++) dlt[i] = dl[i] - sig;
+    f64 tau;
+    {
+      const f64 t0 = last ? hi : 0.5 * (lo + hi);
+      f64 c = rhoinv;
+      for (int i = 0; i < K; i++) if (i != ip && i != iq) c += (z[i] * z[i]) / (dlt[i] - t0);
+      tau = solve_two_pole(c, z[ip] * z[ip], z[iq] * z[iq], dlt[ip], dlt[iq], last);
+      if (!(tau > lo && tau < hi) && !(last && tau == hi)) tau = last ? 0.5 * hi : 0.5 * (lo + hi);
+    }
+    for (int it = 0; it < SECULAR_MAX_ITER; it++) {
+      f64 psi = 0, dpsi = 0, phi = 0, dphi = 0;
+      for (int i = 0; i <= ip; i++) {
+        const f64 t = z[i] / (dlt[i] - tau);
+        psi += z[i] * t;
+        dpsi += t * t;
+      }
+      for (int i = ip + 1; i < K; i++) {
+        const f64 t = z[i] / (dlt[i] - tau);
+        phi += z[i] * t;
+        dphi += t * t;
+      }
+      const f64 f = rhoinv + psi + phi;
+      const f64 erretm = 8 * (fabs_(phi) + fabs_(psi)) + 2 * rhoinv + 3 * fabs_(tau) * (dpsi + dphi);
+      if (fabs_(f) <= EPS_ * erretm) break;
+      if (f > 0) hi = tau;
+      else lo = tau;
+      const f64 alo = fabs_(lo), ahi = fabs_(hi);
+      if (hi - lo <= 2 * EPS_ * (alo > ahi ? alo : ahi)) break;
+      const f64 a = dlt[ip] - tau;
+      const f64 b = dlt[iq] - tau;
+      const f64 s = a * a * dpsi;
+      const f64 S = b * b * dphi;
+      const f64 c = f - a * dpsi - b * dphi;
+      f64 eta = solve_two_pole(c, s, S, a, b, last);
+      f64 next = tau + eta;
+      if (!(next > lo && next < hi)) {
+        eta = -f / (dpsi + dphi);
+        next = tau + eta;
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+      }
+      tau = next;
+    }
+    lambda[j] = sig + tau;
+    for (int i = 0; i < K; i++) dlt[i] -= tau;
+  }
+}
+
+__attribute__((export_name("secular_weights")))
+void secular_weights(const f64 *dl, const f64 *z, const f64 *delta, f64 *w, int K, int i0, int i1) {
+  for (int i = i0; i < i1; i++) w[i] = delta[(long)i * K + i];
+  for (int j = 0; j < K; j++) {
+    const f64 *dj_row = delta + (long)j * K;
+    const f64 dj = dl[j];
+    const int a1 = j < i1 ? j : i1;
+    for (int i = i0; i < a1; i++) w[i] *= dj_row[i] / (dl[i] - dj);
+    for (int i = (j + 1 > i0 ? j + 1 : i0); i < i1; i++) w[i] *= dj_row[i] / (dl[i] - dj);
+  }
+  for (int i = i0; i < i1; i++) {
+    const f64 r = __builtin_sqrt(fabs_(w[i]));
+    w[i] = z[i] >= 0 ? r : -r;
+  }
+}
+
+__attribute__((export_name("secular_normalize")))
+void secular_normalize(f64 *delta, const f64 *w, int K, int j0, int j1) {
+  for (int j = j0; j < j1; j++) {
+    f64 *o = delta + (long)j * K;
+    f64 nrm = 0;
+    for (int i = 0; i < K; i++) {
+      const f64 u = w[i] / o[i];
+      o[i] = u;
+      nrm += u * u;
+    }
+    const f64 inv = 1 / __builtin_sqrt(nrm);
+    for (int i = 0; i < K; i++) o[i] *= inv;
+  }
+}

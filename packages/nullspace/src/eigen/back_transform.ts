@@ -139,7 +139,13 @@ export function buildReflectorBlock(
  * @param vp - out: V panel, [≥ nb, n] p-major (overwritten)
  * @internal
  */
-export function packReflectorPanel(R: Float64Array, n: number, b0: number, nb: number, vp: Float64Array): void {
+export function packReflectorPanel(
+  R: Float64Array,
+  n: number,
+  b0: number,
+  nb: number,
+  vp: Float64Array,
+): void {
   vp.fill(0);
   for (let p = 0; p < nb; p++) {
     const kk = b0 + p;

@@ -35,8 +35,7 @@ describe('negligible tail of the reduction', () => {
     const a = symmetric(n, rng);
     const tol = TAIL_TOLERANCE * frobeniusUpper(a, n);
     // trailing block of norm ≈ tol/10
-    for (let i = s; i < n; i++)
-      for (let j = i; j < n; j++) a[i * n + j] = (tol / 10 / (n - s)) * randn(rng);
+    for (let i = s; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = (tol / 10 / (n - s)) * randn(rng);
     expect(tailIsNegligible(a, n, s, tol / 10, tol)).toBe(true);
     expect(tailIsNegligible(a, n, s, tol, tol)).toBe(false); // the coupling alone is too large
     a[(n - 1) * n + n - 1] = tol; // one entry of the block is too large

@@ -1,9 +1,23 @@
 import { applyQ } from './back_transform.js';
-import { type Gemm, gemmJs, type TridiagonalEigenDC, tridiagonalEigenDC } from './tridiagonal_dc.js';
+import {
+  type Gemm,
+  gemmJs,
+  type Secular,
+  secularJs,
+  type TridiagonalEigenDC,
+  tridiagonalEigenDC,
+} from './tridiagonal_dc.js';
 import { tridiagonalEigenvalues, tridiagonalEigenvectors } from './tridiagonal_eigen.js';
 import { type Tridiagonal, tridiagonalize } from './tridiagonalize.js';
 import { defaultThreads } from './wasm/eigen_pool.js';
-import { applyQWasm, eigenKernels, gemmWasm, type Kernels, tridiagonalizeWasm } from './wasm/eigen_wasm.js';
+import {
+  applyQWasm,
+  eigenKernels,
+  gemmWasm,
+  type Kernels,
+  secularWasm,
+  tridiagonalizeWasm,
+} from './wasm/eigen_wasm.js';
 
 /**
  * Which eigenvectors {@link symmetricEigen} computes: all, none, or the index range [from, to) of the
@@ -177,7 +191,7 @@ export function eigenDecompose(
           for (let i = 0; i < n; i++) z[i * k + j] = zc[o + i];
         }
       } else {
-        dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm, threads));
+        dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm, threads), secularFor(wasm, threads));
         z = dcColumns(dc, n, from, to);
       }
       return backTransform(tri, wasm, z, threads);
@@ -208,7 +222,7 @@ export function eigenDecompose(
         return u;
       }
       // divide and conquer gives every tridiagonal vector: back-transform only the wanted ones
-      dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm, threads));
+      dc ??= tridiagonalEigenDC(tri.d, tri.e, gemmFor(wasm, threads), secularFor(wasm, threads));
       return backTransform(tri, wasm, dcPicked(dc, n, indices), threads);
     },
   };
@@ -246,6 +260,10 @@ function gemmFor(wasm: Kernels | null, threads: number): Gemm {
     ? (m, nn, k, a, ao, lda, b, bo, ldb, c, co, ldc) =>
         gemmWasm(wasm, m, nn, k, a, ao, lda, b, bo, ldb, c, co, ldc, threads)
     : gemmJs;
+}
+
+function secularFor(wasm: Kernels | null, threads: number): Secular {
+  return wasm ? (dl, z, rho, lambda, u) => secularWasm(wasm, dl, z, rho, lambda, u, threads) : secularJs;
 }
 
 /** Z ← Q·Z for row-major z [n, k]; returns z. */

@@ -69,6 +69,28 @@ export const gemmJs: Gemm = (m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc) 
   }
 };
 
+/**
+ * Roots λ (ascending) and unit eigenvectors u (K×K, vector j at [j·K, (j+1)·K)) of D + ρ·z·zᵀ for
+ * poles dl (strictly increasing) and weights z (none zero): {@link secularRoots} then
+ * {@link secularVectors}.
+ *
+ * @internal
+ */
+export type Secular = (
+  dl: Float64Array,
+  z: Float64Array,
+  rho: number,
+  lambda: Float64Array,
+  u: Float64Array,
+  scratch: Float64Array,
+) => void;
+
+/** The plain TypeScript {@link Secular}. @internal */
+export const secularJs: Secular = (dl, z, rho, lambda, u, scratch) => {
+  secularRoots(dl, z, rho, lambda, u);
+  secularVectors(dl, z, u, scratch);
+};
+
 /** Result of {@link tridiagonalEigenDC}. */
 export interface TridiagonalEigenDC {
   /** Eigenvalues, ascending, length n. */
@@ -100,6 +122,7 @@ export interface TridiagonalEigenDC {
  * @param d - diagonal, length n (not modified)
  * @param e - off-diagonal, length n−1 (not modified)
  * @param gemm - matrix product for the merges (default plain TypeScript)
+ * @param secular - secular-equation solver of the merges (default plain TypeScript)
  * @returns eigenvalues ascending and vectors column-major
  * @category Eigen
  */
@@ -107,11 +130,12 @@ export function tridiagonalEigenDC(
   d: Float64Array,
   e: Float64Array,
   gemm: Gemm = gemmJs,
+  secular: Secular = secularJs,
 ): TridiagonalEigenDC {
   const n = d.length;
   const starts = [0];
   for (let i = 0; i + 1 < n; i++) if (e[i] === 0) starts.push(i + 1);
-  if (starts.length === 1) return solveUnreduced(d, e, gemm);
+  if (starts.length === 1) return solveUnreduced(d, e, gemm, secular);
   starts.push(n);
   // independent blocks: solve each, then interleave their eigenpairs in ascending order
   const blockValues = new Float64Array(n);
@@ -126,7 +150,7 @@ export function tridiagonalEigenDC(
       blockVectors.push(null);
       continue;
     }
-    const r = solveUnreduced(d.subarray(lo, hi), e.subarray(lo, hi - 1), gemm);
+    const r = solveUnreduced(d.subarray(lo, hi), e.subarray(lo, hi - 1), gemm, secular);
     blockValues.set(r.values, lo);
     blockVectors.push(r.vectors);
   }
@@ -150,7 +174,7 @@ export function tridiagonalEigenDC(
 }
 
 /** {@link tridiagonalEigenDC} on one unreduced block (or one whose off-diagonal has no exact zero). */
-function solveUnreduced(d: Float64Array, e: Float64Array, gemm: Gemm): TridiagonalEigenDC {
+function solveUnreduced(d: Float64Array, e: Float64Array, gemm: Gemm, secular: Secular): TridiagonalEigenDC {
   const n = d.length;
   const q = new Float64Array(n * n);
   const dd = Float64Array.from(d);
@@ -170,7 +194,7 @@ function solveUnreduced(d: Float64Array, e: Float64Array, gemm: Gemm): Tridiagon
   for (let i = 0; i < n; i++)
     tnorm = Math.max(tnorm, Math.abs(dd[i]) + Math.abs(ee[i]) + (i > 0 ? Math.abs(ee[i - 1]) : 0));
   const ws = new Workspace(n);
-  const ctx: Ctx = { n, d: dd, e: ee, q, tol: 8 * EPS * tnorm, gemm, ws };
+  const ctx: Ctx = { n, d: dd, e: ee, q, tol: 8 * EPS * tnorm, gemm, secular, ws };
   solveBlock(ctx, 0, n);
   for (let i = 0; i < n; i++) dd[i] *= scale;
   return { values: dd, vectors: q };
@@ -205,6 +229,7 @@ interface Ctx {
   readonly q: Float64Array;
   readonly tol: number;
   readonly gemm: Gemm;
+  readonly secular: Secular;
   readonly ws: Workspace;
 }
 
@@ -398,10 +423,7 @@ function merge(ctx: Ctx, lo: number, mid: number, hi: number, beta: number, sgn:
   }
   const u = ws.u.subarray(0, K * K);
   const lamK = lam.subarray(0, K);
-  if (K > 0) {
-    secularRoots(dlK, zlK, rho, lamK, u);
-    secularVectors(dlK, zlK, u, wtmp);
-  }
+  if (K > 0) ctx.secular(dlK, zlK, rho, lamK, u, wtmp);
   // group the non-deflated columns: top-only, mixed, bottom-only (DLAED2's column types)
   let k1 = 0;
   let k2 = 0;

@@ -1,10 +1,9 @@
-import { addGram } from '../covariance/gram.js';
 import { eigenDecompose, type SymmetricEigenOptions, symmetricEigen } from '../eigen/symmetric_eigen.js';
 import { gemmJs } from '../eigen/tridiagonal_dc.js';
 import { defaultThreads } from '../eigen/wasm/eigen_pool.js';
 import { eigenKernels, gemmWasm, type Kernels } from '../eigen/wasm/eigen_wasm.js';
-import { mulberry32, randn } from '../internal/random.js';
 import { buildProjector } from '../projector/build_projector.js';
+import { eigenSuiteMatrix } from './eigen_suite_matrix.js';
 import { timeNumpyEigh } from './numpy_eigh.js';
 import type { PerfReport, PerfRow } from './perf_report.js';
 
@@ -39,53 +38,6 @@ function seconds(f: () => void): number {
   const t = performance.now();
   f();
   return (performance.now() - t) / 1000;
-}
-
-/** Builds one suite matrix (seeded), row-major symmetric. */
-function suiteMatrix(kind: Exclude<EigenSpectrum, object>, n: number, kern: Kernels | null): Float64Array {
-  const rng = mulberry32(1000 + n);
-  const a = new Float64Array(n * n);
-  if (kind === 'gaussian') {
-    for (let i = 0; i < n; i++)
-      for (let j = i; j < n; j++) {
-        const v = randn(rng);
-        a[i * n + j] = v;
-        a[j * n + i] = v;
-      }
-    return a;
-  }
-  if (kind === 'decaying-k^-2') {
-    // A = Q·diag(k⁻²)·Qᵀ, Q Haar-random: the eigenvectors of a Gaussian matrix
-    const g = suiteMatrix('gaussian', n, kern);
-    const q = symmetricEigen(g, n).vectors as Float64Array; // row-major: column j = vector j
-    const x = new Float64Array(n * n); // column-major Q·diag(k⁻¹)
-    const y = new Float64Array(n * n); // column-major (Q·diag(k⁻¹))ᵀ
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        const v = q[i * n + j] / (j + 1);
-        x[j * n + i] = v;
-        y[i * n + j] = v;
-      }
-    if (kern) gemmWasm(kern, n, n, n, x, 0, n, y, 0, n, a, 0, n);
-    else gemmJs(n, n, n, x, 0, n, y, 0, n, a, 0, n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < i; j++) {
-        const v = 0.5 * (a[i * n + j] + a[j * n + i]);
-        a[i * n + j] = v;
-        a[j * n + i] = v;
-      }
-    return a;
-  }
-  // covariances XᵀX/m of Gaussian rows: m = 2n (full rank) or m = rank
-  const m =
-    kind === 'covariance'
-      ? 2 * n
-      : kind === 'rank-n/10'
-        ? Math.max(1, Math.round(n / 10))
-        : Math.max(1, Math.round(n / 100));
-  const x = Float32Array.from({ length: m * n }, () => randn(rng));
-  addGram(x, m, n, a, 1 / m);
-  return a;
 }
 
 /** ‖AV − VΛ‖_F/‖A‖_F and max|VᵀV − I| (products on the wasm GEMM). */
@@ -149,13 +101,13 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
   const cases: Array<{ name: string; n: number; make: () => Float64Array }> = [];
   for (const sp of spectra) {
     if (typeof sp === 'object') cases.push({ name: sp.name, n: sp.n, make: () => sp.matrix });
-    else for (const n of sizes) cases.push({ name: sp, n, make: () => suiteMatrix(sp, n, kern) });
+    else for (const n of sizes) cases.push({ name: sp, n, make: () => eigenSuiteMatrix(sp, n, kern) });
   }
   cases.sort((x, y) => x.n - y.n);
   // warm-up: compile the kernels, tier up the JIT, start the helper threads (not timed)
   for (const w of [64, 300]) {
-    symmetricEigen(suiteMatrix('covariance', w, kern), w);
-    buildProjector(suiteMatrix('covariance', w, kern), w, {
+    symmetricEigen(eigenSuiteMatrix('covariance', w, kern), w);
+    buildProjector(eigenSuiteMatrix('covariance', w, kern), w, {
       eta: 0.95,
       threshold: { kind: 'adaptive' },
       normalize: 'frobenius',

@@ -11,6 +11,9 @@ export const OP_RANK2K = 1;
 export const OP_APPLY_BLOCK = 2;
 export const OP_GEMM = 3;
 export const OP_SYMV = 4;
+export const OP_SECULAR_ROOTS = 5;
+export const OP_SECULAR_WEIGHTS = 6;
+export const OP_SECULAR_NORMALIZE = 7;
 
 /** Control block per worker (Int32 slots). */
 const SEQ = 0;
@@ -41,6 +44,9 @@ for (;;) {
       case ${OP_APPLY_BLOCK}: ex.apply_block(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]); break;
       case ${OP_GEMM}: ex.gemm_nn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]); break;
       case ${OP_SYMV}: ex.symv_rows(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
+      case ${OP_SECULAR_ROOTS}: ex.secular_roots(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
+      case ${OP_SECULAR_WEIGHTS}: ex.secular_weights(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
+      case ${OP_SECULAR_NORMALIZE}: ex.secular_normalize(a[0], a[1], a[2], a[3], a[4]); break;
       default: break;
     }
   } catch (e) {

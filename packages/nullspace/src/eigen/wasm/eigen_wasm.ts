@@ -1,8 +1,23 @@
 import { identityBlock, packReflectorPanel } from '../back_transform.js';
-import { finishNegligibleTail, frobeniusUpper, TAIL_TOLERANCE, tailIsNegligible } from '../negligible_tail.js';
+import {
+  finishNegligibleTail,
+  frobeniusUpper,
+  TAIL_TOLERANCE,
+  tailIsNegligible,
+} from '../negligible_tail.js';
 import type { Tridiagonal } from '../tridiagonalize.js';
 import { EIGEN_KERNELS_WASM_BASE64 } from './eigen_kernels_wasm.js';
-import { type EigenPool, eigenPool, OP_APPLY_BLOCK, OP_GEMM, OP_RANK2K, OP_SYMV } from './eigen_pool.js';
+import {
+  type EigenPool,
+  eigenPool,
+  OP_APPLY_BLOCK,
+  OP_GEMM,
+  OP_RANK2K,
+  OP_SECULAR_NORMALIZE,
+  OP_SECULAR_ROOTS,
+  OP_SECULAR_WEIGHTS,
+  OP_SYMV,
+} from './eigen_pool.js';
 
 /** Panel width; must equal NB in wasm/eigen_kernels.c. */
 const NB = 32;
@@ -80,7 +95,36 @@ export interface Kernels {
     nb: number,
     start: number,
   ) => void;
-  reflector_t: (vp: number, tau: number, T: number, vt: number, G: number, n: number, nb: number, b0: number) => void;
+  reflector_t: (
+    vp: number,
+    tau: number,
+    T: number,
+    vt: number,
+    G: number,
+    n: number,
+    nb: number,
+    b0: number,
+  ) => void;
+  secular_roots: (
+    dl: number,
+    z: number,
+    rho: number,
+    lambda: number,
+    delta: number,
+    K: number,
+    j0: number,
+    j1: number,
+  ) => void;
+  secular_weights: (
+    dl: number,
+    z: number,
+    delta: number,
+    w: number,
+    K: number,
+    i0: number,
+    i1: number,
+  ) => void;
+  secular_normalize: (delta: number, w: number, K: number, j0: number, j1: number) => void;
   gram_upper: (X: number, rows: number, dim: number, G: number) => void;
   gemm_nn: (
     A: number,
@@ -265,7 +309,15 @@ function stopAtNegligibleTail(
   const m = new Float64Array(k.memory.buffer);
   if (!tailIsNegligible(m, n, s, m[oe + s - 1], tol, oA)) return false;
   const last = Math.max(n - 1, 0);
-  finishNegligibleTail(m, n, s, m.subarray(od, od + n), m.subarray(oe, oe + last), m.subarray(ot, ot + last), oA);
+  finishNegligibleTail(
+    m,
+    n,
+    s,
+    m.subarray(od, od + n),
+    m.subarray(oe, oe + last),
+    m.subarray(ot, ot + last),
+    oA,
+  );
   return true;
 }
 
@@ -310,7 +362,19 @@ export function applyQWasm(kern: Kernels, tri: Tridiagonal, z: Float64Array, k: 
     const args = (h: number) => {
       const c0 = cuts[h];
       const sc = (oS + h * GEMM_MC * GEMM_KC) * 8;
-      return [ov * 8, ovt * 8, oT * 8, (oz + c0) * 8, (oW + NB * c0) * 8, sc, n, cuts[h + 1] - c0, kp, nb, b0 + 1];
+      return [
+        ov * 8,
+        ovt * 8,
+        oT * 8,
+        (oz + c0) * 8,
+        (oW + NB * c0) * 8,
+        sc,
+        n,
+        cuts[h + 1] - c0,
+        kp,
+        nb,
+        b0 + 1,
+      ];
     };
     for (let h = 1; h < parts; h++) pool?.start(h - 1, OP_APPLY_BLOCK, args(h));
     const a0 = args(0);
@@ -391,4 +455,78 @@ export function gemmWasm(
   for (let h = 1; h < parts; h++) pool?.wait(h - 1);
   const out = new Float64Array(kern.memory.buffer);
   for (let j = 0; j < n; j++) c.set(out.subarray(oC + j * m, oC + j * m + m), cOff + j * ldc);
+}
+
+/** Below this many poles a merge's secular equation runs on the calling thread only. */
+const MIN_PARALLEL_SECULAR = 128;
+
+/**
+ * {@link secularRoots} then {@link secularVectors} on the wasm kernels (a C port with the same bits),
+ * the roots, weights and vectors split across `threads` threads.
+ *
+ * @param kern - the kernels
+ * @param dl - poles, strictly increasing, length K
+ * @param z - weights, length K
+ * @param rho - ρ > 0
+ * @param lambda - out: the K roots, ascending
+ * @param u - out: K×K, vector j (unit norm) at [j·K, (j+1)·K)
+ * @param threads - threads in all
+ * @internal
+ */
+export function secularWasm(
+  kern: Kernels,
+  dl: Float64Array,
+  z: Float64Array,
+  rho: number,
+  lambda: Float64Array,
+  u: Float64Array,
+  threads = 1,
+): void {
+  const K = dl.length;
+  if (K === 1) {
+    lambda[0] = dl[0] + rho * z[0] * z[0];
+    u[0] = 1;
+    return;
+  }
+  // layout: dl | z | ρ | λ | w | delta (K×K)
+  const base = HEAP_BASE / 8;
+  const odl = base;
+  const oz = odl + K;
+  const orho = oz + K;
+  const olam = orho + 1;
+  const ow = olam + K;
+  const od = ow + K;
+  let mem = ensure(kern, (od + K * K - base) * 8);
+  mem.set(dl, odl);
+  mem.set(z, oz);
+  mem[orho] = rho;
+  const pool = K >= MIN_PARALLEL_SECULAR ? helpers(kern, MIN_PARALLEL_N, threads) : null;
+  const parts = pool ? pool.size + 1 : 1;
+  const cuts = splitEven(K, parts, 1);
+  const run = (
+    op: number,
+    call: (from: number, to: number) => void,
+    args: (from: number, to: number) => number[],
+  ) => {
+    for (let h = 1; h < parts; h++) pool?.start(h - 1, op, args(cuts[h], cuts[h + 1]));
+    call(cuts[0], cuts[1]);
+    for (let h = 1; h < parts; h++) pool?.wait(h - 1);
+  };
+  const rootsArgs = (a: number, b: number) => [odl * 8, oz * 8, orho * 8, olam * 8, od * 8, K, a, b];
+  run(
+    OP_SECULAR_ROOTS,
+    (a, b) => kern.secular_roots(odl * 8, oz * 8, orho * 8, olam * 8, od * 8, K, a, b),
+    rootsArgs,
+  );
+  const weightsArgs = (a: number, b: number) => [odl * 8, oz * 8, od * 8, ow * 8, K, a, b];
+  run(
+    OP_SECULAR_WEIGHTS,
+    (a, b) => kern.secular_weights(odl * 8, oz * 8, od * 8, ow * 8, K, a, b),
+    weightsArgs,
+  );
+  const normArgs = (a: number, b: number) => [od * 8, ow * 8, K, a, b];
+  run(OP_SECULAR_NORMALIZE, (a, b) => kern.secular_normalize(od * 8, ow * 8, K, a, b), normArgs);
+  mem = new Float64Array(kern.memory.buffer);
+  lambda.set(mem.subarray(olam, olam + K));
+  u.set(mem.subarray(od, od + K * K));
 }
