@@ -19,7 +19,7 @@ const before = (await import(
 const n = 2048;
 const kb = before.eigenKernels()!,
   ka = after.eigenKernels()!;
-const a = eigenSuiteMatrix('covariance', n, ka);
+const a = eigenSuiteMatrix('covariance', n);
 const tri = after.tridiagonalizeWasm(ka, a, n, 2);
 for (const k of (process.argv[3] ?? '2048,31,205').split(',').map(Number)) {
   const z0 = Float64Array.from({ length: n * k }, (_, i) => Math.sin(i));

@@ -27,9 +27,9 @@ if (!k) throw new Error('no wasm kernels');
 
 const t = () => performance.now();
 // warm-up: compile the kernels and start the worker pool
-symmetricEigen(eigenSuiteMatrix('covariance', 300, k), 300);
+symmetricEigen(eigenSuiteMatrix('covariance', 300), 300);
 for (const kind of spectra) {
-  const a = eigenSuiteMatrix(kind as EigenSuiteSpectrum, n, k);
+  const a = eigenSuiteMatrix(kind as EigenSuiteSpectrum, n);
   if (process.env.EIGEN_DUMP)
     writeFileSync(
       `${process.env.EIGEN_DUMP}/${kind.replace(/[^a-z0-9]/gi, '_')}.f64`,

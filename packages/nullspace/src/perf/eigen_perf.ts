@@ -101,13 +101,14 @@ export async function runEigenPerf(options: EigenPerfOptions = {}): Promise<Perf
   const cases: Array<{ name: string; n: number; make: () => Float64Array }> = [];
   for (const sp of spectra) {
     if (typeof sp === 'object') cases.push({ name: sp.name, n: sp.n, make: () => sp.matrix });
-    else for (const n of sizes) cases.push({ name: sp, n, make: () => eigenSuiteMatrix(sp, n, kern) });
+    else
+      for (const n of sizes) cases.push({ name: sp, n, make: () => eigenSuiteMatrix(sp, n, kern !== null) });
   }
   cases.sort((x, y) => x.n - y.n);
   // warm-up: compile the kernels, tier up the JIT, start the helper threads (not timed)
   for (const w of [64, 300]) {
-    symmetricEigen(eigenSuiteMatrix('covariance', w, kern), w);
-    buildProjector(eigenSuiteMatrix('covariance', w, kern), w, {
+    symmetricEigen(eigenSuiteMatrix('covariance', w, kern !== null), w);
+    buildProjector(eigenSuiteMatrix('covariance', w, kern !== null), w, {
       eta: 0.95,
       threshold: { kind: 'adaptive' },
       normalize: 'frobenius',

@@ -9,7 +9,7 @@ describe('eigenSuiteMatrix', () => {
     for (const kind of ['gaussian', 'covariance', 'rank-n/10', 'decaying-k^-2'] as const) {
       const a = eigenSuiteMatrix(kind, n);
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(a[i * n + j]).toBe(a[j * n + i]);
-      const b = eigenSuiteMatrix(kind, n, null);
+      const b = eigenSuiteMatrix(kind, n, false);
       let d = 0;
       for (let i = 0; i < n * n; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
       expect(d).toBeLessThan(1e-12);

@@ -1,7 +1,7 @@
 import { addGram } from '../covariance/gram.js';
 import { symmetricEigen } from '../eigen/symmetric_eigen.js';
 import { gemmJs } from '../eigen/tridiagonal_dc.js';
-import { eigenKernels, gemmWasm, type Kernels } from '../eigen/wasm/eigen_wasm.js';
+import { eigenKernels, gemmWasm } from '../eigen/wasm/eigen_wasm.js';
 import { mulberry32, randn } from '../internal/random.js';
 import type { EigenSpectrum } from './eigen_perf.js';
 
@@ -19,15 +19,12 @@ export type EigenSuiteSpectrum = Exclude<EigenSpectrum, object>;
  *
  * @param kind - which spectrum
  * @param n - order
- * @param kern - wasm kernels for the products, or null for TypeScript
+ * @param wasm - form the products on the wasm kernels where they load (default), or in TypeScript
  * @returns row-major symmetric matrix, shape [n, n]
  * @category Perf
  */
-export function eigenSuiteMatrix(
-  kind: EigenSuiteSpectrum,
-  n: number,
-  kern: Kernels | null = eigenKernels(),
-): Float64Array {
+export function eigenSuiteMatrix(kind: EigenSuiteSpectrum, n: number, wasm = true): Float64Array {
+  const kern = wasm ? eigenKernels() : null;
   const rng = mulberry32(1000 + n);
   const a = new Float64Array(n * n);
   if (kind === 'gaussian') {
@@ -41,7 +38,7 @@ export function eigenSuiteMatrix(
   }
   if (kind === 'decaying-k^-2') {
     // A = Q·diag(k⁻²)·Qᵀ, Q Haar-random: the eigenvectors of a Gaussian matrix
-    const g = eigenSuiteMatrix('gaussian', n, kern);
+    const g = eigenSuiteMatrix('gaussian', n, wasm);
     const q = symmetricEigen(g, n).vectors as Float64Array; // row-major: column j = vector j
     const x = new Float64Array(n * n); // column-major Q·diag(k⁻¹)
     const y = new Float64Array(n * n); // column-major (Q·diag(k⁻¹))ᵀ
