@@ -2,14 +2,14 @@
 // the same matrices, beside numpy eigh (default threads) timed between them.
 // Run: node --conditions=@mamba-cl/source --import tsx packages/nullspace/bench/eigen_ab.ts <commit> [n] [rounds]
 // Env: EIGEN_SPECTRA=covariance,rank-n/10,rank-n/100,decaying-k^-2,gaussian (a subset; default all five).
-// The commit's packages/nullspace/src is extracted with `git archive` into node_modules/.cache (removed after).
+// Matrices: eigenSuiteMatrix (src/perf/eigen_suite_matrix.ts). The commit's packages/nullspace/src is extracted with `git archive` into node_modules/.cache (removed after).
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as after from '@mamba-cl/nullspace';
-import { addGram } from '../src/covariance/gram.js';
 import { mulberry32, randn } from '../src/internal/random.js';
+import { type EigenSuiteSpectrum, eigenSuiteMatrix } from '../src/perf/eigen_suite_matrix.js';
 import { timeNumpyEigh } from '../src/perf/numpy_eigh.js';
 
 const [commit, nArg, roundsArg] = process.argv.slice(2);
@@ -28,38 +28,6 @@ const before = (await import(
 const spectra = (process.env.EIGEN_SPECTRA ?? 'covariance,rank-n/10,rank-n/100,decaying-k^-2,gaussian').split(
   ',',
 );
-
-function matrix(kind: string): Float64Array {
-  const rng = mulberry32(1000 + n);
-  const a = new Float64Array(n * n);
-  if (kind === 'gaussian' || kind === 'decaying-k^-2') {
-    for (let i = 0; i < n; i++)
-      for (let j = i; j < n; j++) {
-        const v = randn(rng);
-        a[i * n + j] = v;
-        a[j * n + i] = v;
-      }
-    if (kind === 'gaussian') return a;
-    // Q·diag(k⁻²)·Qᵀ with Q the eigenvectors of the Gaussian matrix
-    const q = after.symmetricEigen(a, n).vectors as Float64Array;
-    const out = new Float64Array(n * n);
-    const row = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      for (let p = 0; p < n; p++) row[p] = q[i * n + p] / (p + 1) ** 2;
-      for (let j = i; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < n; p++) s += row[p] * q[j * n + p];
-        out[i * n + j] = s;
-        out[j * n + i] = s;
-      }
-    }
-    return out;
-  }
-  const m = kind === 'covariance' ? 2 * n : kind === 'rank-n/10' ? Math.round(n / 10) : Math.round(n / 100);
-  const x = Float32Array.from({ length: m * n }, () => randn(rng));
-  addGram(x, m, n, a, 1 / m);
-  return a;
-}
 
 const seconds = (f: () => void) => {
   const t = performance.now();
@@ -86,7 +54,7 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const kind of spectra) {
-  const a = matrix(kind);
+  const a = eigenSuiteMatrix(kind as EigenSuiteSpectrum, n);
   const best = { bf: Infinity, af: Infinity, bp: Infinity, ap: Infinity, np: Infinity };
   for (let r = 0; r < rounds; r++) {
     best.bf = Math.min(

@@ -18,8 +18,8 @@ static inline void gemm_core(const f64 *A, int lda, const f64 *B, int ldb, f64 *
 
 /*
  * y[s..n) = the contribution of rows [i0, i1) of the upper triangle of A[s..n, s..n] (row-major) to
- * A v (y zeroed first). Two rows at a time share the loads and stores of v and y (the A rows are
- * the memory traffic that remains). The reduction splits the rows in two fixed parts (equal area,
+ * A v (y zeroed first). Four rows at a time share the loads and stores of v and y and keep four
+ * independent dot-product chains (the remainder rows go two and one at a time). The reduction splits the rows in two fixed parts (equal area,
  * the cut an even number of rows from s) and adds the two partial vectors, so a helper thread can
  * take one part and the bits do not depend on the thread count.
  */
@@ -27,6 +27,52 @@ __attribute__((export_name("symv_rows")))
 void symv_rows(const f64 *A, int n, int s, const f64 *v, f64 *y, int i0, int i1) {
   for (int c = s; c < n; c++) y[c] = 0;
   int i = i0;
+  /* four rows at a time: four independent dot-product chains, one y update per column pair */
+  for (; i + 3 < i1; i += 4) {
+    const f64 *r0 = A + (long)i * n;
+    const f64 *r1 = r0 + n;
+    const f64 *r2 = r1 + n;
+    const f64 *r3 = r2 + n;
+    const f64 v0 = v[i], v1 = v[i + 1], v2 = v[i + 2], v3 = v[i + 3];
+    /* 4x4 diagonal block, upper triangle read */
+    f64 acc0 = r0[i] * v0 + r0[i + 1] * v1 + r0[i + 2] * v2 + r0[i + 3] * v3;
+    f64 acc1 = r0[i + 1] * v0 + r1[i + 1] * v1 + r1[i + 2] * v2 + r1[i + 3] * v3;
+    f64 acc2 = r0[i + 2] * v0 + r1[i + 2] * v1 + r2[i + 2] * v2 + r2[i + 3] * v3;
+    f64 acc3 = r0[i + 3] * v0 + r1[i + 3] * v1 + r2[i + 3] * v2 + r3[i + 3] * v3;
+    int c = i + 4;
+    v128_t s0 = wasm_f64x2_splat(0.0), s1 = s0, s2 = s0, s3 = s0;
+    const v128_t vv0 = wasm_f64x2_splat(v0), vv1 = wasm_f64x2_splat(v1);
+    const v128_t vv2 = wasm_f64x2_splat(v2), vv3 = wasm_f64x2_splat(v3);
+    for (; c + 1 < n; c += 2) {
+      const v128_t a0 = wasm_v128_load(r0 + c);
+      const v128_t a1 = wasm_v128_load(r1 + c);
+      const v128_t a2 = wasm_v128_load(r2 + c);
+      const v128_t a3 = wasm_v128_load(r3 + c);
+      const v128_t x = wasm_v128_load(v + c);
+      s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(a0, x));
+      s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(a1, x));
+      s2 = wasm_f64x2_add(s2, wasm_f64x2_mul(a2, x));
+      s3 = wasm_f64x2_add(s3, wasm_f64x2_mul(a3, x));
+      const v128_t lo = wasm_f64x2_add(wasm_f64x2_mul(a0, vv0), wasm_f64x2_mul(a1, vv1));
+      const v128_t hi = wasm_f64x2_add(wasm_f64x2_mul(a2, vv2), wasm_f64x2_mul(a3, vv3));
+      wasm_v128_store(y + c, wasm_f64x2_add(wasm_v128_load(y + c), wasm_f64x2_add(lo, hi)));
+    }
+    acc0 += wasm_f64x2_extract_lane(s0, 0) + wasm_f64x2_extract_lane(s0, 1);
+    acc1 += wasm_f64x2_extract_lane(s1, 0) + wasm_f64x2_extract_lane(s1, 1);
+    acc2 += wasm_f64x2_extract_lane(s2, 0) + wasm_f64x2_extract_lane(s2, 1);
+    acc3 += wasm_f64x2_extract_lane(s3, 0) + wasm_f64x2_extract_lane(s3, 1);
+    for (; c < n; c++) {
+      acc0 += r0[c] * v[c];
+      acc1 += r1[c] * v[c];
+      acc2 += r2[c] * v[c];
+      acc3 += r3[c] * v[c];
+      y[c] += (r0[c] * v0 + r1[c] * v1) + (r2[c] * v2 + r3[c] * v3);
+    }
+    y[i] += acc0;
+    y[i + 1] += acc1;
+    y[i + 2] += acc2;
+    y[i + 3] += acc3;
+  }
   for (; i + 1 < i1; i += 2) {
     const f64 *r0 = A + (long)i * n;
     const f64 *r1 = r0 + n;

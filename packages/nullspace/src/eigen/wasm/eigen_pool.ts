@@ -24,6 +24,13 @@ const READY = 14;
 const DONE = 15;
 
 /**
+ * Polls before sleeping on a futex (about 50–100 µs of Atomics.load): the reduction hands a helper
+ * one symmetric product per column, a few tens of µs apart, and a futex wake costs about as much
+ * as the product itself.
+ */
+const SPINS = 1 << 16;
+
+/**
  * The worker: instantiates the kernels on the shared memory and runs one command per SEQ tick.
  * Plain CommonJS evaluated from a string, so it needs no loader for TypeScript sources.
  */
@@ -35,6 +42,7 @@ Atomics.store(ctl, ${READY}, 1);
 Atomics.notify(ctl, ${READY});
 let seen = 0;
 for (;;) {
+  for (let i = 0; i < ${SPINS} && Atomics.load(ctl, ${SEQ}) === seen; i++);
   Atomics.wait(ctl, ${SEQ}, seen);
   seen = Atomics.load(ctl, ${SEQ});
   const a = ctl.subarray(${ARGS}, ${ERR});
@@ -131,6 +139,7 @@ export function eigenPool(module: object, memory: object, threads: number): Eige
       wait(i) {
         const { ctl } = workers[i];
         const target = Atomics.load(ctl, SEQ);
+        for (let s = 0; s < SPINS && Atomics.load(ctl, DONE) !== target; s++);
         for (;;) {
           const done = Atomics.load(ctl, DONE);
           if (done === target) break;
