@@ -284,30 +284,38 @@ function backTransform(
  * column-major), row-major [n, to − from], each with its largest-magnitude entry positive.
  */
 function dcColumns(dc: TridiagonalEigenDC, n: number, from: number, to: number): Float64Array {
-  const k = to - from;
-  const z = new Float64Array(n * k);
-  const q = dc.vectors;
-  for (let j = 0; j < k; j++) {
-    const o = (n - 1 - (from + j)) * n;
-    let big = 0;
-    for (let i = 1; i < n; i++) if (Math.abs(q[o + i]) > Math.abs(q[o + big])) big = i;
-    const sgn = q[o + big] < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) z[i * k + j] = sgn * q[o + i];
-  }
-  return z;
+  return dcPicked(
+    dc,
+    n,
+    Array.from({ length: to - from }, (_, j) => from + j),
+  );
 }
+
+/** Row tile of the transposing copy in {@link dcPicked} (a tile of z stays in L2). */
+const GATHER_ROWS = 32;
 
 /** {@link dcColumns} for a set of descending-order indices, row-major [n, indices.length]. */
 function dcPicked(dc: TridiagonalEigenDC, n: number, indices: readonly number[]): Float64Array {
   const k = indices.length;
   const z = new Float64Array(n * k);
   const q = dc.vectors;
+  const src = new Int32Array(k);
+  const sgn = new Float64Array(k);
   for (let j = 0; j < k; j++) {
     const o = (n - 1 - indices[j]) * n;
     let big = 0;
     for (let i = 1; i < n; i++) if (Math.abs(q[o + i]) > Math.abs(q[o + big])) big = i;
-    const sgn = q[o + big] < 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) z[i * k + j] = sgn * q[o + i];
+    src[j] = o;
+    sgn[j] = q[o + big] < 0 ? -1 : 1;
+  }
+  // column-major q → row-major z in tiles of GATHER_ROWS rows (the plain loop strides k apart)
+  for (let i0 = 0; i0 < n; i0 += GATHER_ROWS) {
+    const i1 = Math.min(n, i0 + GATHER_ROWS);
+    for (let j = 0; j < k; j++) {
+      const o = src[j];
+      const g = sgn[j];
+      for (let i = i0; i < i1; i++) z[i * k + j] = g * q[o + i];
+    }
   }
   return z;
 }
