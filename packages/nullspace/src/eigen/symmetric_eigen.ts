@@ -208,12 +208,27 @@ export function eigenDecompose(
       const k = indices.length;
       if (k === 0) return new Float64Array(0);
       const method = options.method ?? 'auto';
-      // the covering range is cheap (inverse iteration, or not much wider than the set): take it
-      const narrow = hi - lo <= 2 * k;
-      if (
-        method === 'inverse-iteration' ||
-        (method === 'auto' && dc === undefined && (narrow || inverseIterationIsCheap(tri, values, lo, hi)))
-      ) {
+      // runs of consecutive indices (the two ends of a spectrum with both signs) whose ends do not
+      // cut a cluster: each run on its own by inverse iteration when that is cheap for all of them,
+      // one back-transform of the k wanted columns
+      const runs = method === 'auto' && dc === undefined ? cheapRuns(tri, values, indices) : null;
+      if (runs) {
+        const col = new Map<number, number>();
+        indices.forEach((p, j) => col.set(p, j));
+        const z = new Float64Array(n * k);
+        for (const [from, to] of runs) {
+          const zc = tridiagonalEigenvectors(tri.d, tri.e, values.subarray(from, to));
+          for (let c = 0; c < to - from; c++) {
+            const j = col.get(from + c) as number;
+            const o = c * n;
+            for (let i = 0; i < n; i++) z[i * k + j] = zc[o + i];
+          }
+        }
+        return backTransform(tri, wasm, z, threads);
+      }
+      // the covering range when it is not much wider than the set (its back-transform costs
+      // width columns), or when inverse iteration is asked for
+      if (method === 'inverse-iteration' || (method === 'auto' && dc === undefined && hi - lo <= 2 * k)) {
         const width = hi - lo;
         const some = dec.vectors(lo, hi);
         const u = new Float64Array(n * k);
@@ -321,22 +336,59 @@ function dcPicked(dc: TridiagonalEigenDC, n: number, indices: readonly number[])
 }
 
 /**
- * Whether inverse iteration (DSTEIN-like: O(n·k) plus O(n·c²) per cluster of c close eigenvalues,
- * with the same cluster test as {@link tridiagonalEigenvectors}) is cheaper than divide and
- * conquer for the range [from, to): few vectors and no large cluster.
+ * The maximal runs [from, to) of consecutive indices in `indices` when inverse iteration is cheap
+ * on each and no run end falls inside a cluster (a cluster's members must be computed together
+ * to stay orthogonal); null otherwise.
  */
-function inverseIterationIsCheap(tri: Tridiagonal, values: Float64Array, from: number, to: number): boolean {
+function cheapRuns(
+  tri: Tridiagonal,
+  values: Float64Array,
+  indices: readonly number[],
+): Array<[number, number]> | null {
   const n = tri.n;
-  const k = to - from;
-  const { d, e } = tri;
+  const sorted = Int32Array.from(indices).sort();
+  const runs: Array<[number, number]> = [];
+  for (const p of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === p) last[1] = p + 1;
+    else runs.push([p, p + 1]);
+  }
+  const ortol = clusterTolerance(tri);
+  let cost = 0;
+  for (const [from, to] of runs) {
+    if (from > 0 && values[from - 1] - values[from] <= ortol) return null;
+    if (to < n && values[to - 1] - values[to] <= ortol) return null;
+    cost += inverseIterationCost(values, from, to, ortol);
+  }
+  return cost <= (n * n) / 8 ? runs : null;
+}
+
+/** The cluster gap of {@link tridiagonalEigenvectors}: 1e-3·‖T‖∞. */
+function clusterTolerance(tri: Tridiagonal): number {
+  const { n, d, e } = tri;
   let tnorm = 0;
   for (let i = 0; i < n; i++) {
     const row = Math.abs(d[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0) + (i < n - 1 ? Math.abs(e[i]) : 0);
     tnorm = Math.max(tnorm, row);
   }
-  const ortol = 1e-3 * (tnorm || 1);
-  // Σ c² over the clusters inside the range: inverse iteration costs about n·(60·k + 8·Σc²) scalar
-  // flops, divide and conquer about n³/8 in the same currency (its products run on the SIMD GEMM)
+  return 1e-3 * (tnorm || 1);
+}
+
+/**
+ * Whether inverse iteration (DSTEIN-like: O(n·k) plus O(n·c²) per cluster of c close eigenvalues,
+ * with the same cluster test as {@link tridiagonalEigenvectors}) is cheaper than divide and
+ * conquer for the range [from, to): few vectors and no large cluster.
+ */
+function inverseIterationIsCheap(tri: Tridiagonal, values: Float64Array, from: number, to: number): boolean {
+  return inverseIterationCost(values, from, to, clusterTolerance(tri)) <= (tri.n * tri.n) / 8;
+}
+
+/**
+ * Inverse iteration's cost for [from, to): about n·(60·k + 8·Σc²) scalar flops over the clusters
+ * of c values closer than `ortol` (divide and conquer costs about n³/8 in the same currency: its
+ * products run on the SIMD GEMM); returned without the common factor n.
+ */
+function inverseIterationCost(values: Float64Array, from: number, to: number, ortol: number): number {
   let sumc2 = 0;
   let c = 1;
   for (let j = from + 1; j < to; j++) {
@@ -346,7 +398,7 @@ function inverseIterationIsCheap(tri: Tridiagonal, values: Float64Array, from: n
     } else c++;
   }
   sumc2 += c * c;
-  return 60 * k + 8 * sumc2 <= (n * n) / 8;
+  return 60 * (to - from) + 8 * sumc2;
 }
 
 function checkRange(from: number, to: number, n: number): void {
