@@ -1,19 +1,21 @@
 // Eigensolver benchmark suite beside numpy (default threads and single-threaded).
 // Run: node --conditions=@mamba-cl/source --import tsx packages/nullspace/bench/eigen.ts [sizes...]
-// Env: EIGEN_SPECTRA=gaussian,covariance,rank-n/10,rank-n/100,decaying-k^-2 (a subset), EIGEN_BEFORE_UP_TO=n,
+// Env: EIGEN_SPECTRA=gaussian,covariance,rank-n/10,rank-n/100,decaying-k^-2 (a subset; 'none': only the saved ones), EIGEN_BEFORE_UP_TO=n,
 // EIGEN_ACCURACY_UP_TO=n, EIGEN_FEATURE_COV=file.f64 (a saved feature covariance, float64 little-endian n×n;
 // default: the two of fixtures/, also with EIGEN_SPECTRA; 'none' to skip them).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type EigenSpectrum, runEigenPerf } from '@mamba-cl/nullspace/perf';
+import { type EigenSpectrum, runEigenPerf, SUITE_SPECTRA } from '@mamba-cl/nullspace/perf';
 import { printReports } from './print_reports.js';
 
 const sizes = process.argv
   .slice(2)
   .map(Number)
   .filter((n) => n > 0);
-const builtin: EigenSpectrum[] = ['gaussian', 'covariance', 'rank-n/10', 'rank-n/100', 'decaying-k^-2'];
-let spectra = process.env.EIGEN_SPECTRA?.split(',') as EigenSpectrum[] | undefined;
+const builtin: EigenSpectrum[] = [...SUITE_SPECTRA];
+let spectra = (process.env.EIGEN_SPECTRA === 'none' ? [] : process.env.EIGEN_SPECTRA?.split(',')) as
+  | EigenSpectrum[]
+  | undefined;
 // real feature covariances of the default run (scripts/save_feature_covariances.sh), or EIGEN_FEATURE_COV
 const fixtures = new URL('../fixtures/', import.meta.url);
 const featureFiles = process.env.EIGEN_FEATURE_COV

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as after from '@mamba-cl/nullspace';
 import { mulberry32, randn } from '../src/internal/random.js';
-import { type EigenSuiteSpectrum, eigenSuiteMatrix } from '../src/perf/eigen_suite_matrix.js';
+import { type EigenSuiteSpectrum, eigenSuiteMatrix, SUITE_SPECTRA } from '../src/perf/eigen_suite_matrix.js';
 import { timeNumpyEigh } from '../src/perf/numpy_eigh.js';
 
 const [commit, nArg, roundsArg] = process.argv.slice(2);
@@ -25,9 +25,7 @@ execSync(`git archive ${commit} packages/nullspace/src | tar -x -C ${dir}`, { cw
 const before = (await import(
   pathToFileURL(join(dir, 'packages/nullspace/src/index.ts')).href
 )) as typeof after;
-const spectra = (process.env.EIGEN_SPECTRA ?? 'covariance,rank-n/10,rank-n/100,decaying-k^-2,gaussian').split(
-  ',',
-);
+const spectra = (process.env.EIGEN_SPECTRA ?? SUITE_SPECTRA.join(',')).split(',');
 
 const seconds = (f: () => void) => {
   const t = performance.now();

@@ -15,13 +15,11 @@ import {
   secularWasm,
   tridiagonalizeWasm,
 } from '../src/eigen/wasm/eigen_wasm.js';
-import { type EigenSuiteSpectrum, eigenSuiteMatrix } from '../src/perf/eigen_suite_matrix.js';
+import { type EigenSuiteSpectrum, eigenSuiteMatrix, SUITE_SPECTRA } from '../src/perf/eigen_suite_matrix.js';
 
 const n = Number(process.argv[2] ?? 2048);
 const threads = defaultThreads();
-const spectra = (process.env.EIGEN_SPECTRA ?? 'covariance,rank-n/10,rank-n/100,decaying-k^-2,gaussian').split(
-  ',',
-);
+const spectra = (process.env.EIGEN_SPECTRA ?? SUITE_SPECTRA.join(',')).split(',');
 const k = eigenKernels();
 if (!k) throw new Error('no wasm kernels');
 

@@ -17,6 +17,12 @@ describe('eigenSuiteMatrix', () => {
     }
   });
 
+  it('names the spectra it knows when asked for another', () => {
+    expect(() => eigenSuiteMatrix('none' as never, 8)).toThrow(
+      /unknown spectrum 'none', expected one of gaussian, covariance/,
+    );
+  });
+
   it('has the spectrum its name says', () => {
     const rank = symmetricEigen(eigenSuiteMatrix('rank-n/10', n), n, { vectors: 'none' }).values;
     expect(rank[19]).toBeGreaterThan(1e-3);

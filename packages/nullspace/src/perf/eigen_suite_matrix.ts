@@ -8,6 +8,15 @@ import type { EigenSpectrum } from './eigen_perf.js';
 /** A built-in spectrum of the eigen benchmark suite. @category Perf */
 export type EigenSuiteSpectrum = Exclude<EigenSpectrum, object>;
 
+/** Every built-in spectrum of the suite, in the order the benchmarks run them. @category Perf */
+export const SUITE_SPECTRA: readonly EigenSuiteSpectrum[] = [
+  'gaussian',
+  'covariance',
+  'rank-n/10',
+  'rank-n/100',
+  'decaying-k^-2',
+];
+
 /**
  * Builds one matrix of the eigen benchmark suite, seeded by n (the same matrix on every call).
  *
@@ -24,6 +33,10 @@ export type EigenSuiteSpectrum = Exclude<EigenSpectrum, object>;
  * @category Perf
  */
 export function eigenSuiteMatrix(kind: EigenSuiteSpectrum, n: number, wasm = true): Float64Array {
+  if (!SUITE_SPECTRA.includes(kind))
+    throw new RangeError(
+      `eigenSuiteMatrix: unknown spectrum '${kind}', expected one of ${SUITE_SPECTRA.join(', ')}`,
+    );
   const kern = wasm ? eigenKernels() : null;
   const rng = mulberry32(1000 + n);
   const a = new Float64Array(n * n);
