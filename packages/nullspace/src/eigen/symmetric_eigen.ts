@@ -213,8 +213,7 @@ export function eigenDecompose(
       // one back-transform of the k wanted columns
       const runs = method === 'auto' && dc === undefined ? cheapRuns(tri, values, indices) : null;
       if (runs) {
-        const col = new Map<number, number>();
-        indices.forEach((p, j) => col.set(p, j));
+        const col = new Map(indices.map((p, j) => [p, j] as const));
         const z = new Float64Array(n * k);
         for (const [from, to] of runs) {
           const zc = tridiagonalEigenvectors(tri.d, tri.e, values.subarray(from, to));
