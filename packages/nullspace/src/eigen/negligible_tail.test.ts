@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randn } from '../internal/random.js';
+import { mulberry32, randn, randomSymmetric } from '../internal/random.js';
 import { finishNegligibleTail, frobeniusUpper, TAIL_TOLERANCE, tailIsNegligible } from './negligible_tail.js';
-
-function symmetric(n: number, rng: () => number, scale = 1): Float64Array {
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) {
-      const v = scale * randn(rng);
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
-  return a;
-}
 
 describe('negligible tail of the reduction', () => {
   const rng = mulberry32(5);
 
   it('takes ‖A‖_F from the upper triangle, at an offset', () => {
     const n = 7;
-    const a = symmetric(n, rng);
+    const a = randomSymmetric(n, rng);
     let s = 0;
     for (const v of a) s += v * v;
     expect(frobeniusUpper(a, n)).toBeCloseTo(Math.sqrt(s), 13);
@@ -32,7 +21,7 @@ describe('negligible tail of the reduction', () => {
   it('accepts a trailing block and coupling at rounding level, and nothing larger', () => {
     const n = 40;
     const s = 32;
-    const a = symmetric(n, rng);
+    const a = randomSymmetric(n, rng);
     const tol = TAIL_TOLERANCE * frobeniusUpper(a, n);
     // trailing block of norm ≈ tol/10
     for (let i = s; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = (tol / 10 / (n - s)) * randn(rng);
@@ -46,7 +35,7 @@ describe('negligible tail of the reduction', () => {
   it('makes the tail rows the identity part of the reduction', () => {
     const n = 6;
     const s = 3;
-    const a = symmetric(n, rng);
+    const a = randomSymmetric(n, rng);
     const diag = Array.from({ length: n }, (_, i) => a[i * n + i]);
     const d = new Float64Array(n).fill(9);
     const e = new Float64Array(n - 1).fill(9);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randn } from '../internal/random.js';
+import { mulberry32, randn, randomSymmetric } from '../internal/random.js';
 import { eigenDecompose, symmetricEigen } from './symmetric_eigen.js';
 
 /** Random orthogonal matrix (QR of a Gaussian by modified Gram–Schmidt), row-major n×n. */
@@ -224,13 +224,7 @@ describe('symmetricEigen', () => {
 
   it('computes the two ends of a spectrum with both signs run by run (inverse iteration), as the full solve does', () => {
     const n = 300;
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = i; j < n; j++) {
-        const v = randn(rng);
-        a[i * n + j] = v;
-        a[j * n + i] = v;
-      }
+    const a = randomSymmetric(n, rng);
     // the 12 largest |λ| of a Gaussian matrix: both ends of λ's order (the projector's range side)
     const indices = [0, n - 1, 1, n - 2, 2, 3, n - 3, 4, n - 4, 5, n - 5, 6];
     const k = indices.length;

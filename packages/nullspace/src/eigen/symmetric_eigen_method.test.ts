@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { mulberry32, randn } from '../internal/random.js';
+import { mulberry32, randn, randomSymmetric } from '../internal/random.js';
 import { eigenDecompose } from './symmetric_eigen.js';
 
 // count the divide-and-conquer solves behind the decomposition's back
@@ -15,23 +15,11 @@ vi.mock('./tridiagonal_dc.js', async (importOriginal) => {
   };
 });
 
-function gaussian(n: number, seed: number): Float64Array {
-  const rng = mulberry32(seed);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) {
-      const v = randn(rng);
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
-  return a;
-}
-
 describe('eigenDecompose: the method chosen for a set of columns', () => {
   const n = 300;
 
   it('takes the two ends of a spectrum run by run by inverse iteration, without divide and conquer', () => {
-    const dec = eigenDecompose(gaussian(n, 5), n);
+    const dec = eigenDecompose(randomSymmetric(n, mulberry32(5)), n);
     calls.dc = 0;
     dec.columns?.([0, n - 1, 1, n - 2, 2, 3, n - 3]);
     expect(calls.dc).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randn } from '../internal/random.js';
+import { mulberry32, randn, randomSymmetric } from '../internal/random.js';
 import { applyQ } from './back_transform.js';
 import { type Tridiagonal, tridiagonalize } from './tridiagonalize.js';
 import { eigenKernels, tridiagonalizeWasm } from './wasm/eigen_wasm.js';
@@ -58,13 +58,7 @@ describe('tridiagonalize', () => {
 
   it('reduces a full-rank matrix to the last reflector (A = Q·T·Qᵀ)', () => {
     const n = 130;
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = i; j < n; j++) {
-        const v = randn(rng);
-        a[i * n + j] = v;
-        a[j * n + i] = v;
-      }
+    const a = randomSymmetric(n, rng);
     const tri = tridiagonalize(a, n);
     expect(identityFrom(tri.tau)).toBeGreaterThan(n - 3);
     expect(reconstructionError(tri, a)).toBeLessThan(1e-14);

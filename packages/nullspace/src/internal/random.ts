@@ -18,3 +18,18 @@ export function randn(rng: () => number): number {
   while (u === 0) u = rng();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
+
+/**
+ * A symmetric matrix with N(0, scale²) entries, row-major [n, n]: the upper triangle drawn row by
+ * row (a[i, j] for j ≥ i) from `rng`, mirrored below.
+ */
+export function randomSymmetric(n: number, rng: () => number, scale = 1): Float64Array {
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const v = scale * randn(rng);
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
+  return a;
+}

@@ -2,7 +2,7 @@ import { addGram } from '../covariance/gram.js';
 import { symmetricEigen } from '../eigen/symmetric_eigen.js';
 import { gemmJs } from '../eigen/tridiagonal_dc.js';
 import { eigenKernels, gemmWasm } from '../eigen/wasm/eigen_wasm.js';
-import { mulberry32, randn } from '../internal/random.js';
+import { mulberry32, randn, randomSymmetric } from '../internal/random.js';
 import type { EigenSpectrum } from './eigen_perf.js';
 
 /** A built-in spectrum of the eigen benchmark suite. @category Perf */
@@ -39,16 +39,8 @@ export function eigenSuiteMatrix(kind: EigenSuiteSpectrum, n: number, wasm = tru
     );
   const kern = wasm ? eigenKernels() : null;
   const rng = mulberry32(1000 + n);
+  if (kind === 'gaussian') return randomSymmetric(n, rng);
   const a = new Float64Array(n * n);
-  if (kind === 'gaussian') {
-    for (let i = 0; i < n; i++)
-      for (let j = i; j < n; j++) {
-        const v = randn(rng);
-        a[i * n + j] = v;
-        a[j * n + i] = v;
-      }
-    return a;
-  }
   if (kind === 'decaying-k^-2') {
     // A = Q·diag(k⁻²)·Qᵀ, Q Haar-random: the eigenvectors of a Gaussian matrix
     const g = eigenSuiteMatrix('gaussian', n, wasm);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randn } from '../../internal/random.js';
+import { mulberry32, randn, randomSymmetric } from '../../internal/random.js';
 import { applyQ, buildReflectorBlock, packReflectorPanel } from '../back_transform.js';
 import { secularJs } from '../tridiagonal_dc.js';
 import { tridiagonalize } from '../tridiagonalize.js';
@@ -7,23 +7,12 @@ import { applyQWasm, eigenKernels, eigenKernelsError, secularWasm } from './eige
 
 const kernels = eigenKernels();
 
-function symmetric(n: number, rng: () => number): Float64Array {
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) {
-      const v = randn(rng);
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
-  return a;
-}
-
 describe.skipIf(kernels === null)(
   `the wasm back-transform${kernels ? '' : ` (skipped: ${eigenKernelsError()})`}`,
   () => {
     const rng = mulberry32(3);
     const n = 300; // above the order from which helper threads are used
-    const tri = tridiagonalize(symmetric(n, rng), n);
+    const tri = tridiagonalize(randomSymmetric(n, rng), n);
 
     it('forms each block factor T with the bits of the TypeScript one', () => {
       const k = kernels!;

@@ -503,29 +503,28 @@ export function secularWasm(
   const pool = K >= MIN_PARALLEL_SECULAR ? helpers(kern, MIN_PARALLEL_N, threads) : null;
   const parts = pool ? pool.size + 1 : 1;
   const cuts = splitEven(K, parts, 1);
-  const run = (
-    op: number,
-    call: (from: number, to: number) => void,
-    args: (from: number, to: number) => number[],
-  ) => {
+  // each step on the helpers' parts and the caller's, the same arguments for both
+  const run = (op: number, call: (args: number[]) => void, args: (from: number, to: number) => number[]) => {
     for (let h = 1; h < parts; h++) pool?.start(h - 1, op, args(cuts[h], cuts[h + 1]));
-    call(cuts[0], cuts[1]);
+    call(args(cuts[0], cuts[1]));
     for (let h = 1; h < parts; h++) pool?.wait(h - 1);
   };
-  const rootsArgs = (a: number, b: number) => [odl * 8, oz * 8, orho * 8, olam * 8, od * 8, K, a, b];
+  type Args<F extends keyof Kernels> = Kernels[F] extends (...a: infer P) => void ? P : never;
   run(
     OP_SECULAR_ROOTS,
-    (a, b) => kern.secular_roots(odl * 8, oz * 8, orho * 8, olam * 8, od * 8, K, a, b),
-    rootsArgs,
+    (x) => kern.secular_roots(...(x as Args<'secular_roots'>)),
+    (a, b) => [odl * 8, oz * 8, orho * 8, olam * 8, od * 8, K, a, b],
   );
-  const weightsArgs = (a: number, b: number) => [odl * 8, oz * 8, od * 8, ow * 8, K, a, b];
   run(
     OP_SECULAR_WEIGHTS,
-    (a, b) => kern.secular_weights(odl * 8, oz * 8, od * 8, ow * 8, K, a, b),
-    weightsArgs,
+    (x) => kern.secular_weights(...(x as Args<'secular_weights'>)),
+    (a, b) => [odl * 8, oz * 8, od * 8, ow * 8, K, a, b],
   );
-  const normArgs = (a: number, b: number) => [od * 8, ow * 8, K, a, b];
-  run(OP_SECULAR_NORMALIZE, (a, b) => kern.secular_normalize(od * 8, ow * 8, K, a, b), normArgs);
+  run(
+    OP_SECULAR_NORMALIZE,
+    (x) => kern.secular_normalize(...(x as Args<'secular_normalize'>)),
+    (a, b) => [od * 8, ow * 8, K, a, b],
+  );
   mem = new Float64Array(kern.memory.buffer);
   lambda.set(mem.subarray(olam, olam + K));
   u.set(mem.subarray(od, od + K * K));
