@@ -1,21 +1,14 @@
 // A/B of the back-transform alone: a commit's applyQWasm (default HEAD) against the working tree's,
 // interleaved, best of 5, on the reduction of the n = 2048 full-rank covariance of the suite.
 // Run: node --conditions=@mamba-cl/source --import tsx packages/nullspace/bench/back_transform_ab.ts [commit] [k,k,…]
-import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as after from '../src/eigen/wasm/eigen_wasm.js';
 import { eigenSuiteMatrix } from '../src/perf/eigen_suite_matrix.js';
+import { importAtCommit } from './at_commit.js';
 
-const root = execSync('git rev-parse --show-toplevel').toString().trim();
-const cache = join(root, 'packages/nullspace/node_modules/.cache');
-mkdirSync(cache, { recursive: true });
-const dir = mkdtempSync(join(cache, 'bt-ab-'));
-execSync(`git archive ${process.argv[2] ?? 'HEAD'} packages/nullspace/src | tar -x -C ${dir}`, { cwd: root });
-const before = (await import(
-  pathToFileURL(join(dir, 'packages/nullspace/src/eigen/wasm/eigen_wasm.ts')).href
-)) as typeof after;
+const { module: before, remove } = await importAtCommit<typeof after>(
+  process.argv[2] ?? 'HEAD',
+  'eigen/wasm/eigen_wasm.ts',
+);
 const n = 2048;
 const kb = before.eigenKernels()!,
   ka = after.eigenKernels()!;
@@ -40,5 +33,5 @@ for (const k of (process.argv[3] ?? '2048,31,205').split(',').map(Number)) {
     `k=${k}: before ${best.b.toFixed(0)} ms · after ${best.a.toFixed(0)} ms · ×${(best.b / best.a).toFixed(2)} · max|Δ| ${diff.toExponential(1)}`,
   );
 }
-rmSync(dir, { recursive: true, force: true });
+remove();
 process.exit(0);

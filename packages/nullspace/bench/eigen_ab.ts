@@ -2,29 +2,18 @@
 // the same matrices, beside numpy eigh (default threads) timed between them.
 // Run: node --conditions=@mamba-cl/source --import tsx packages/nullspace/bench/eigen_ab.ts <commit> [n] [rounds]
 // Env: EIGEN_SPECTRA=covariance,rank-n/10,rank-n/100,decaying-k^-2,gaussian (a subset; default all five).
-// Matrices: eigenSuiteMatrix (src/perf/eigen_suite_matrix.ts). The commit's packages/nullspace/src is extracted with `git archive` into node_modules/.cache (removed after).
-import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Matrices: eigenSuiteMatrix (src/perf/eigen_suite_matrix.ts). The commit's sources: at_commit.ts (removed after).
 import * as after from '@mamba-cl/nullspace';
 import { mulberry32, randn } from '../src/internal/random.js';
 import { type EigenSuiteSpectrum, eigenSuiteMatrix, SUITE_SPECTRA } from '../src/perf/eigen_suite_matrix.js';
 import { timeNumpyEigh } from '../src/perf/numpy_eigh.js';
+import { importAtCommit } from './at_commit.js';
 
 const [commit, nArg, roundsArg] = process.argv.slice(2);
 if (!commit) throw new Error('usage: eigen_ab.ts <commit> [n] [rounds]');
 const n = Number(nArg ?? 2048);
 const rounds = Number(roundsArg ?? 2);
-const root = execSync('git rev-parse --show-toplevel').toString().trim();
-// inside the package's node_modules (ignored by git) so that its dependencies resolve
-const cache = join(root, 'packages/nullspace/node_modules/.cache');
-mkdirSync(cache, { recursive: true });
-const dir = mkdtempSync(join(cache, 'eigen-ab-'));
-execSync(`git archive ${commit} packages/nullspace/src | tar -x -C ${dir}`, { cwd: root });
-const before = (await import(
-  pathToFileURL(join(dir, 'packages/nullspace/src/index.ts')).href
-)) as typeof after;
+const { module: before, remove } = await importAtCommit<typeof after>(commit, 'index.ts');
 const spectra = (process.env.EIGEN_SPECTRA ?? SUITE_SPECTRA.join(',')).split(',');
 
 const seconds = (f: () => void) => {
@@ -85,5 +74,5 @@ for (const kind of spectra) {
     `| ${kind} | ${f(best.bf)} | ${f(best.af)} | ${f(best.bp)} | ${f(best.ap)} | ${f(best.np)} | ${f(best.bf / best.np)} | ${f(best.af / best.np)} | ${f(best.bp / best.np)} | ${f(best.ap / best.np)} |`,
   );
 }
-rmSync(dir, { recursive: true, force: true });
+remove();
 process.exit(0);
